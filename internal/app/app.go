@@ -1,0 +1,76 @@
+// Package app wires the services together over one database. The CLI, the
+// web server and the tests all build the application here, so they run the
+// same code.
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"bulwark/internal/account"
+	"bulwark/internal/asset"
+	"bulwark/internal/clock"
+	"bulwark/internal/org"
+	"bulwark/internal/store"
+)
+
+// Options are the settings the services need.
+type Options struct {
+	Account     account.Config
+	ValueMethod asset.ValueMethod
+	DefaultOrg  string // name of the organisation created on first run
+}
+
+// DefaultOptions are used when nothing is configured.
+func DefaultOptions() Options {
+	return Options{Account: account.DefaultConfig(), ValueMethod: asset.ValueFormula, DefaultOrg: "本单位"}
+}
+
+// App holds the services.
+type App struct {
+	DB       *store.DB
+	Clock    clock.Clock
+	Options  Options
+	Orgs     *org.Service
+	Accounts *account.Service
+	Assets   *asset.Service
+}
+
+// New builds the services over db.
+func New(db *store.DB, c clock.Clock, opt Options) *App {
+	if opt.ValueMethod == "" {
+		opt.ValueMethod = asset.ValueFormula
+	}
+	return &App{
+		DB: db, Clock: c, Options: opt,
+		Orgs:     &org.Service{DB: db, Clock: c},
+		Accounts: account.New(db, c, opt.Account),
+		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+	}
+}
+
+// Bootstrap makes sure the default organisation exists. When there is no
+// user at all it creates "admin" with a random one-time password, which it
+// returns (empty otherwise) for the console; the admin must change it at
+// first login.
+func (a *App) Bootstrap(ctx context.Context) (orgID int64, adminPassword string, err error) {
+	orgID, err = a.Orgs.EnsureDefault(ctx, a.Options.DefaultOrg)
+	if err != nil {
+		return 0, "", err
+	}
+	n, err := a.Accounts.Count(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	if n > 0 {
+		return orgID, "", nil
+	}
+	pw := "Bw-" + randomPassword()
+	_, err = a.Accounts.Create(sysCtx(ctx, orgID), account.NewUser{
+		Username: "admin", DisplayName: "平台管理员", Password: pw, PlatformAdmin: true, MustChange: true,
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("create first admin: %w", err)
+	}
+	return orgID, pw, nil
+}

@@ -1,0 +1,227 @@
+package asset
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"bulwark/internal/apperr"
+	"bulwark/internal/auth"
+	"bulwark/internal/search"
+	"bulwark/internal/store"
+)
+
+// Filter selects and orders assets. The zero value lists everything by number.
+type Filter struct {
+	Query          string // full-text, Chinese and Latin
+	Type           Type
+	Status         Status
+	Department     string
+	BusinessSystem string
+	Tag            string
+	MinValue       int
+	Sort           string // number, name, type, status, value, updated; "-" prefix for descending
+	Page           int    // 1-based
+	PerPage        int
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items   []Asset `json:"items"`
+	Total   int     `json:"total"`
+	Page    int     `json:"page"`
+	PerPage int     `json:"per_page"`
+}
+
+// SortKeys are the accepted sort names and their ORDER BY expressions. The
+// id tiebreak keeps paging stable.
+var sortKeys = map[string]string{
+	"number":  "a.number",
+	"name":    "a.name",
+	"type":    "a.asset_type",
+	"status":  "a.status",
+	"value":   "a.asset_value",
+	"updated": "a.updated_at",
+	"dept":    "a.department",
+}
+
+// SortKeys lists the sort names (for the API's documentation and validation).
+func SortKeys() []string {
+	return []string{"number", "name", "type", "status", "value", "updated", "dept"}
+}
+
+// where builds the WHERE clause and its arguments for f in org.
+func (f Filter) where(d store.Dialect, orgID int64) (string, []any) {
+	conds := []string{"a.org_id = $1"}
+	args := []any{orgID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if terms := search.ParseQuery(f.Query); len(terms) > 0 {
+		st := make([]store.Term, len(terms))
+		for i, t := range terms {
+			st[i] = store.Term{Text: t.Text, Prefix: t.Prefix}
+		}
+		args = append(args, d.TermQuery(st))
+		conds = append(conds, d.MatchTerms("asset", "a", len(args)))
+	}
+	if f.Type != "" {
+		add("a.asset_type = $%d", f.Type)
+	}
+	if f.Status != "" {
+		add("a.status = $%d", f.Status)
+	}
+	if f.Department != "" {
+		add("a.department = $%d", f.Department)
+	}
+	if f.BusinessSystem != "" {
+		add("a.business_system = $%d", f.BusinessSystem)
+	}
+	if f.Tag != "" {
+		// Tags are stored one per line; match a whole line.
+		args = append(args, "\n")
+		add(fmt.Sprintf(`($%d || a.tags || $%d) LIKE $%%d ESCAPE '\'`, len(args), len(args)), "%\n"+store.EscapeLike(f.Tag)+"\n%")
+	}
+	if f.MinValue > 0 {
+		add("a.asset_value >= $%d", f.MinValue)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func (f Filter) orderBy() (string, error) {
+	key := f.Sort
+	desc := strings.HasPrefix(key, "-")
+	key = strings.TrimPrefix(key, "-")
+	if key == "" {
+		key = "number"
+	}
+	expr, ok := sortKeys[key]
+	if !ok {
+		return "", apperr.Fields([]apperr.FieldError{{Field: "sort", Key: "err.invalid_choice"}})
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return expr + dir + ", a.id" + dir, nil
+}
+
+// List returns one page of the actor's organisation's assets and the total.
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	actor, err := auth.Require(ctx, auth.PermAssetRead)
+	if err != nil {
+		return Page{}, err
+	}
+	order, err := f.orderBy()
+	if err != nil {
+		return Page{}, err
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 50
+	}
+	f.PerPage = min(f.PerPage, 500)
+	f.Page = max(f.Page, 1)
+	where, args := f.where(s.DB.Dialect, actor.OrgID)
+	p := Page{Page: f.Page, PerPage: f.PerPage, Items: []Asset{}}
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM assets a WHERE `+where, args...).Scan(&p.Total); err != nil {
+		return Page{}, apperr.Wrap(err, "count assets")
+	}
+	n := len(args)
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+prefixed(columns)+` FROM assets a WHERE `+where+
+		` ORDER BY `+order+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), args...)
+	if err != nil {
+		return Page{}, apperr.Wrap(err, "list assets")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scan(rows)
+		if err != nil {
+			return Page{}, apperr.Wrap(err, "list assets")
+		}
+		p.Items = append(p.Items, a)
+	}
+	return p, apperr.Wrap(rows.Err(), "list assets")
+}
+
+// Each calls fn for every asset matching f (no paging), in f's order. Export
+// uses it to stream large registers without holding them in memory.
+func (s *Service) Each(ctx context.Context, f Filter, fn func(Asset) error) error {
+	actor, err := auth.Require(ctx, auth.PermAssetRead)
+	if err != nil {
+		return err
+	}
+	order, err := f.orderBy()
+	if err != nil {
+		return err
+	}
+	where, args := f.where(s.DB.Dialect, actor.OrgID)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+prefixed(columns)+` FROM assets a WHERE `+where+` ORDER BY `+order, args...)
+	if err != nil {
+		return apperr.Wrap(err, "read assets")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scan(rows)
+		if err != nil {
+			return apperr.Wrap(err, "read assets")
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return apperr.Wrap(rows.Err(), "read assets")
+}
+
+// prefixed qualifies the column list with the alias a.
+func prefixed(cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = "a." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Distinct returns the distinct non-empty values of a filterable column, for
+// the filter drop-downs (department or business system).
+func (s *Service) Distinct(ctx context.Context, field string) ([]string, error) {
+	actor, err := auth.Require(ctx, auth.PermAssetRead)
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]string{"department": "department", "business_system": "business_system"}[field]
+	if col == "" {
+		return nil, apperr.New(apperr.Invalid, "err.invalid_choice")
+	}
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT DISTINCT `+col+` FROM assets WHERE org_id = $1 AND `+col+` <> '' ORDER BY 1 LIMIT 500`, actor.OrgID)
+	if err != nil {
+		return nil, apperr.Wrap(err, "distinct "+field)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, apperr.Wrap(err, "distinct "+field)
+		}
+		out = append(out, v)
+	}
+	return out, apperr.Wrap(rows.Err(), "distinct "+field)
+}
+
+// FilterFromQuery reads the list filter from URL query parameters; the
+// UI, the exports and the API use the same names.
+func FilterFromQuery(q url.Values) Filter {
+	f := Filter{
+		Query: q.Get("q"), Type: Type(q.Get("type")), Status: Status(q.Get("status")),
+		Department: q.Get("department"), BusinessSystem: q.Get("business_system"), Tag: q.Get("tag"),
+		Sort: q.Get("sort"),
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
+	f.MinValue, _ = strconv.Atoi(q.Get("min_value"))
+	return f
+}
