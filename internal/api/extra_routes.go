@@ -2,9 +2,15 @@ package api
 
 import "bulwark/internal/httpx"
 
-// extraRoutes gathers the resources added alongside assets (audit trail,
-// users, organisations, tokens, import and export, the OpenAPI document).
+// extraRoutes gathers the resources added alongside assets: import and
+// export, the audit trail, users, organisations, tokens, the OpenAPI document.
 func (h *API) extraRoutes() []httpx.Route {
 	var rs []httpx.Route
+	rs = append(rs, h.importExportRoutes()...)
+	rs = append(rs, h.auditRoutes()...)
+	rs = append(rs, h.userRoutes()...)
+	rs = append(rs, h.orgRoutes()...)
+	rs = append(rs, h.tokenRoutes()...)
+	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

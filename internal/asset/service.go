@@ -235,5 +235,10 @@ func (s *Service) History(ctx context.Context, id int64) ([]audit.Change, error)
 	if err != nil {
 		return nil, apperr.Wrap(err, "asset history")
 	}
+	if len(entries) == 0 {
+		// Not this organisation's asset (or none at all): say so rather
+		// than answer with an empty history.
+		return nil, apperr.New(apperr.NotFound, "err.not_found")
+	}
 	return audit.Changes(entries), nil
 }

@@ -6,10 +6,12 @@ package servertest
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +47,8 @@ func New(t testing.TB, engine store.Dialect) *Env {
 	t.Helper()
 	// Cheap hashing: the cost parameters are not what these tests test.
 	auth.DefaultArgon2 = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	// Request logs only when something goes wrong.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	db := storetest.Open(t, engine)
 	return NewOn(t, db)
 }
@@ -207,4 +211,18 @@ func (e *Env) API(token, method, path, body string, org int64) Response {
 		req.Header.Set("X-Bulwark-Org", strconv.FormatInt(org, 10))
 	}
 	return e.NewClient().do(req)
+}
+
+// SessionClient returns a client with a session for u in org, made directly
+// (no login form, no audit record): for tests that need many sessions.
+func (e *Env) SessionClient(u account.User, org int64) *Client {
+	e.T.Helper()
+	raw, err := e.App.Accounts.StartSession(context.Background(), u.ID, org, "127.0.0.1", "test")
+	if err != nil {
+		e.T.Fatalf("session for %s: %v", u.Username, err)
+	}
+	c := e.NewClient()
+	base, _ := url.Parse(e.HTTP.URL)
+	c.HTTP.Jar.SetCookies(base, []*http.Cookie{{Name: server.SessionCookie, Value: raw, Path: "/"}})
+	return c
 }

@@ -2,9 +2,13 @@ package web
 
 import "bulwark/internal/httpx"
 
-// extraRoutes gathers the routes of the pages added alongside the core ones
-// (audit trail, administration, import and export, API tokens).
+// extraRoutes gathers the routes of the pages added alongside the core ones:
+// import and export, the audit trail, administration, API tokens.
 func (u *UI) extraRoutes() []httpx.Route {
 	var rs []httpx.Route
+	rs = append(rs, u.importExportRoutes()...)
+	rs = append(rs, u.auditRoutes()...)
+	rs = append(rs, u.adminRoutes()...)
+	rs = append(rs, u.tokenRoutes()...)
 	return rs
 }

@@ -1,0 +1,29 @@
+package api
+
+import "sync"
+
+// schemas maps the names used in httpx.Doc (Request, Response) to a value of
+// the Go type that is sent or received; the OpenAPI document reflects over
+// these types. Each resource file registers its own in an init function.
+var (
+	schemasMu sync.Mutex
+	schemas   = map[string]any{}
+)
+
+func registerSchema(name string, v any) {
+	schemasMu.Lock()
+	defer schemasMu.Unlock()
+	if _, dup := schemas[name]; dup {
+		panic("api: schema registered twice: " + name)
+	}
+	schemas[name] = v
+}
+
+func init() {
+	registerSchema("Me", Me{})
+	registerSchema("Asset", AssetJSON{})
+	registerSchema("AssetInput", assetInput{})
+	registerSchema("Change", struct {
+		Items []any `json:"items"`
+	}{})
+}

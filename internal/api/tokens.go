@@ -1,0 +1,5 @@
+package api
+
+import "bulwark/internal/httpx"
+
+func (h *API) tokenRoutes() []httpx.Route { return nil }

@@ -1,0 +1,5 @@
+package api
+
+import "bulwark/internal/httpx"
+
+func (h *API) userRoutes() []httpx.Route { return nil }

@@ -1,0 +1,5 @@
+package web
+
+import "bulwark/internal/httpx"
+
+func (u *UI) auditRoutes() []httpx.Route { return nil }

@@ -1,0 +1,5 @@
+package web
+
+import "bulwark/internal/httpx"
+
+func (u *UI) tokenRoutes() []httpx.Route { return nil }
