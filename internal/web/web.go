@@ -31,7 +31,7 @@ import (
 // SessionCookie is the login session cookie's name.
 const SessionCookie = "bulwark_session"
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFiles embed.FS
 
 //go:embed static
@@ -48,7 +48,8 @@ type UI struct {
 // New parses every template up front, so a broken one fails at start.
 func New(a *app.App, cfg *config.Config) (*UI, error) {
 	u := &UI{App: a, Cfg: cfg, pages: map[string]*template.Template{}}
-	base, err := template.New("layout.html").Funcs(u.funcs("zh-CN", nil)).ParseFS(templateFiles, "templates/layout.html")
+	// Every page is the layout, the shared partials, and its own file.
+	base, err := template.New("layout.html").Funcs(u.funcs("zh-CN", nil)).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
