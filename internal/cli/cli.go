@@ -197,7 +197,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return err
+			return flagError(err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -206,7 +206,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
-	return fs.Parse(append([]string{"--"}, positional...))
+	return flagError(fs.Parse(append([]string{"--"}, positional...)))
+}
+
+// flagError makes a bad flag a usage error (exit 2); the flag package has
+// already printed the flags to standard error. --help stays flag.ErrHelp.
+func flagError(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
 }
 
 // stringList is a repeatable flag.
