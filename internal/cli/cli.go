@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 
@@ -177,6 +178,18 @@ func open(ctx context.Context, cfg *config.Config, out io.Writer) (*env, error) 
 		fmt.Fprintf(out, "\n  First run: created the platform administrator.\n  Username: admin\n  One-time password: %s\n  (shown once; it must be changed at first login)\n\n", pw)
 	}
 	return &env{cfg: cfg, db: db, app: a, org: orgID}, nil
+}
+
+// existingDB refuses a SQLite path with no database behind it, for commands
+// that read a database and must not create an empty one (verify, backup).
+func existingDB(dsn string) error {
+	if store.IsPostgres(dsn) {
+		return nil
+	}
+	if _, err := os.Stat(strings.TrimPrefix(dsn, "sqlite://")); err != nil {
+		return fmt.Errorf("no database at %s (give --db or --data): %w", dsn, err)
+	}
+	return nil
 }
 
 // parseDB parses the flags shared by database commands and returns the rest.
