@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,6 +20,9 @@ import (
 	"bulwark/internal/storetest"
 )
 
+// sourceDir is the package folder (the tests run elsewhere, see TestMain).
+var sourceDir string
+
 func TestMain(m *testing.M) {
 	// Cheap hashing: the cost parameters are not what these tests test.
 	auth.DefaultArgon2 = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
@@ -27,6 +31,10 @@ func TestMain(m *testing.M) {
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "BULWARK_") && !strings.HasPrefix(name, "BULWARK_TEST_") {
 			os.Unsetenv(name)
 		}
+	}
+	var err error
+	if sourceDir, err = os.Getwd(); err != nil {
+		panic(err)
 	}
 	// A command that falls back to the default ./data must not write into
 	// the source tree.
@@ -163,6 +171,18 @@ func TestConfigPrintsTheSettingsTable(t *testing.T) {
 		if !strings.Contains(r.out, row) {
 			t.Errorf("no row %q", row)
 		}
+	}
+}
+
+// TestOperationsGuideListsTheSettings keeps docs/operations.md in step with
+// the settings: its table must be exactly what `bulwark config` prints.
+func TestOperationsGuideListsTheSettings(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join(sourceDir, "..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table := must(t, "", "config").out; !strings.Contains(string(guide), table) {
+		t.Fatalf("docs/operations.md's settings table is out of date; replace it with the output of `bulwark config`:\n%s", table)
 	}
 }
 
