@@ -219,7 +219,9 @@ func TestPgDumpRestoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
+	// Cleanups run last-registered first: the databases are dropped
+	// before this connection closes.
+	t.Cleanup(func() { admin.Close() })
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
