@@ -22,7 +22,7 @@ func (h *API) assetRoutes() []httpx.Route {
 		{Method: "DELETE", Pattern: "/api/v1/assets/{id}", Handler: h.deleteAsset,
 			Doc: &httpx.Doc{Summary: "Delete an asset", Tag: "assets", Status: 204}},
 		{Method: "GET", Pattern: "/api/v1/assets/{id}/history", Handler: h.assetHistory,
-			Doc: &httpx.Doc{Summary: "An asset's own audit history", Tag: "assets", Response: "Change"}},
+			Doc: &httpx.Doc{Summary: "An asset's own audit history", Tag: "assets", Response: "ChangeList"}},
 	}
 }
 
@@ -184,7 +184,7 @@ func (h *API) assetHistory(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		hist, herr := h.App.Assets.History(r.Context(), id)
 		if herr == nil {
-			httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": hist})
+			httpx.WriteJSON(w, http.StatusOK, ChangeList{Items: hist})
 			return
 		}
 		err = herr

@@ -1,6 +1,10 @@
 package api
 
-import "sync"
+import (
+	"sync"
+
+	"bulwark/internal/audit"
+)
 
 // schemas maps the names used in httpx.Doc (Request, Response) to a value of
 // the Go type that is sent or received; the OpenAPI document reflects over
@@ -23,7 +27,12 @@ func init() {
 	registerSchema("Me", Me{})
 	registerSchema("Asset", AssetJSON{})
 	registerSchema("AssetInput", assetInput{})
-	registerSchema("Change", struct {
-		Items []any `json:"items"`
-	}{})
+	registerSchema("Change", audit.Change{})
+	registerSchema("ChangeList", ChangeList{})
+}
+
+// ChangeList is an object's own audit history, newest first: what the
+// history endpoints return.
+type ChangeList struct {
+	Items []audit.Change `json:"items"`
 }

@@ -27,6 +27,9 @@ func runAudit(ctx context.Context, args []string, io IO) error {
 	}
 	// Verify opens the database without migrating or bootstrapping: it must
 	// not write to the trail it is checking.
+	if err := existingDB(cfg.DB); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"bulwark/internal/store"
@@ -20,6 +19,9 @@ func runBackup(ctx context.Context, args []string, io IO) error {
 	}
 	if store.IsPostgres(cfg.DB) {
 		return usagef("on PostgreSQL use pg_dump: pg_dump --format=custom --file=FILE \"$BULWARK_DB\" (see docs/operations.md)")
+	}
+	if err := existingDB(cfg.DB); err != nil {
+		return err
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -45,10 +47,13 @@ func runRestore(ctx context.Context, args []string, io IO) error {
 	if store.IsPostgres(cfg.DB) {
 		return usagef("on PostgreSQL use pg_restore (see docs/operations.md)")
 	}
-	if err := store.Restore(ctx, rest[0], cfg.DB); err != nil {
+	kept, err := store.Restore(ctx, rest[0], cfg.DB)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(io.Out, "restored %s from %s; run 'bulwark audit verify' to check the trail\n", filepath.Clean(cfg.DB), rest[0])
-	_ = os.Stdout.Sync()
+	if kept != "" {
+		fmt.Fprintf(io.Out, "the database it replaced is kept as %s\n", kept)
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 
@@ -179,6 +180,18 @@ func open(ctx context.Context, cfg *config.Config, out io.Writer) (*env, error) 
 	return &env{cfg: cfg, db: db, app: a, org: orgID}, nil
 }
 
+// existingDB refuses a SQLite path with no database behind it, for commands
+// that read a database and must not create an empty one (verify, backup).
+func existingDB(dsn string) error {
+	if store.IsPostgres(dsn) {
+		return nil
+	}
+	if _, err := os.Stat(strings.TrimPrefix(dsn, "sqlite://")); err != nil {
+		return fmt.Errorf("no database at %s (give --db or --data): %w", dsn, err)
+	}
+	return nil
+}
+
 // parseDB parses the flags shared by database commands and returns the rest.
 func parseDB(fs *flag.FlagSet, args []string) (*config.Config, []string, error) {
 	cfg, finish, _ := config.Bind(fs, config.ScopeDB)
@@ -197,7 +210,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return err
+			return flagError(err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -206,7 +219,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
-	return fs.Parse(append([]string{"--"}, positional...))
+	return flagError(fs.Parse(append([]string{"--"}, positional...)))
+}
+
+// flagError makes a bad flag a usage error (exit 2); the flag package has
+// already printed the flags to standard error. --help stays flag.ErrHelp.
+func flagError(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
 }
 
 // stringList is a repeatable flag.

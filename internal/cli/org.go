@@ -15,6 +15,11 @@ func runOrg(ctx context.Context, args []string, io IO) error {
 		return usagef("want a subcommand: create NAME [--type T], list, set-type ID TYPE")
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "create", "list", "set-type":
+	default:
+		return usagef("unknown subcommand %q; want create, list or set-type", sub)
+	}
 	fs := newFlags("org "+sub, io)
 	typ := fs.String("type", string(org.TypeOther), "cii, state_organ or other")
 	cfg, rest, err := parseDB(fs, args)
@@ -64,8 +69,6 @@ func runOrg(ctx context.Context, args []string, io IO) error {
 			return err
 		}
 		fmt.Fprintf(io.Out, "organisation %d is now %s\n", id, rest[1])
-	default:
-		return usagef("unknown subcommand %q", sub)
 	}
 	return nil
 }

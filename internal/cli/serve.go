@@ -12,7 +12,7 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("serve", io)
 	cfg, finish, _ := config.Bind(fs, config.ScopeServer)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return flagError(err)
 	}
 	if err := finish(); err != nil {
 		return err
@@ -53,7 +53,7 @@ func runConfig(_ context.Context, args []string, io IO) error {
 	fs := newFlags("config", io)
 	_, _, settings := config.Bind(fs, config.ScopeServer)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return flagError(err)
 	}
 	config.PrintSettings(io.Out, settings)
 	return nil

@@ -18,6 +18,12 @@ func runUser(ctx context.Context, args []string, io IO) error {
 		return usagef("want a subcommand: create, passwd, disable, enable, list, roles")
 	}
 	sub, args := args[0], args[1:]
+	// Check the subcommand before anything opens (and perhaps creates) a database.
+	switch sub {
+	case "create", "passwd", "disable", "enable", "list", "roles":
+	default:
+		return usagef("unknown subcommand %q; want create, passwd, disable, enable, list or roles", sub)
+	}
 	fs := newFlags("user "+sub, io)
 	var roles stringList
 	var orgID int64
@@ -147,8 +153,6 @@ func runUser(ctx context.Context, args []string, io IO) error {
 			u, _ = svc.GetByName(sys, u.Username)
 		}
 		fmt.Fprintf(io.Out, "%s in organisation %d: %v (platform admin: %v)\n", u.Username, orgID, u.Roles[orgID], u.PlatformAdmin)
-	default:
-		return usagef("unknown subcommand %q", sub)
 	}
 	return nil
 }

@@ -195,7 +195,11 @@ func PrintSettings(w io.Writer, settings []Setting) {
 	fmt.Fprintln(w, "| flag | environment | default | meaning |")
 	fmt.Fprintln(w, "|---|---|---|---|")
 	for _, s := range settings {
-		fmt.Fprintf(w, "| `%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, s.Default, s.Usage)
+		def := "`" + s.Default + "`"
+		if s.Default == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(w, "| `%s` | `%s` | %s | %s |\n", s.Flag, s.Env, def, s.Usage)
 	}
 }
 

@@ -216,7 +216,10 @@ func Run(ctx context.Context, cfg *config.Config, h http.Handler, ready chan<- s
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Requests still running past the timeout are cut off rather than
+		// left holding the database the caller is about to close.
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %s: %w", cfg.ShutdownTimeout, err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
