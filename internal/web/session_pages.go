@@ -73,6 +73,10 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The login page that follows keeps the language the user chose.
+	if a := auth.FromContext(r.Context()); a != nil && i18n.Valid(a.Locale) {
+		setLangCookie(w, a.Locale)
+	}
 	u.clearSessionCookie(w, r)
 	redirect(w, r, "/login", "flash.logged_out")
 }
@@ -84,8 +88,13 @@ func (u *UI) setLang(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.New(apperr.Invalid, "err.invalid_choice"))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})
+	setLangCookie(w, lang)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// setLangCookie remembers a language for pages shown to nobody signed in.
+func setLangCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})
 }
 
 func (u *UI) passwordForm(w http.ResponseWriter, r *http.Request) {
