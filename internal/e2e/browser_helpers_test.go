@@ -109,9 +109,14 @@ func newBrowser(t *testing.T, base, name, lang string, width, height int) *brows
 
 // do runs actions within stepTimeout.
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) error {
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	ctx, cancel := b.stepContext()
 	defer cancel()
 	return chromedp.Do(ctx, actions...)
+}
+
+// stepContext bounds one step to stepTimeout.
+func (b *browser) stepContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, stepTimeout)
 }
 
 // must runs actions and stops the test when one fails.
@@ -144,7 +149,7 @@ func (b *browser) clickCSS(sel string) {
 // follow clicks the element sel finds and waits for the page it leads to.
 func follow[S chromedp.Selectable](b *browser, sel S) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	ctx, cancel := b.stepContext()
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(sel)); err != nil {
 		b.fatalf("follow %v: %v", sel, err)
@@ -171,7 +176,7 @@ func (b *browser) choose(id, value string) {
 // selector.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	ctx, cancel := b.stepContext()
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -183,7 +188,7 @@ func (b *browser) text(sel string) string {
 // path is the current URL's path and query.
 func (b *browser) path() string {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	ctx, cancel := b.stepContext()
 	defer cancel()
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -251,7 +256,7 @@ var missingKey = regexp.MustCompile(`![a-z_]+\.[a-z_.]+!`)
 func (b *browser) shot(step string) {
 	b.t.Helper()
 	b.checkPage()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	ctx, cancel := b.stepContext()
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

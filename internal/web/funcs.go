@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,10 @@ func historyValue(lang, field, value string) string {
 	case "type", "status":
 		if k := "asset." + field + "." + value; i18n.Has(k) {
 			return i18n.T(lang, k)
+		}
+	case "confidentiality", "integrity", "availability", "value":
+		if n, err := strconv.Atoi(value); err == nil && n >= 1 && n <= 5 {
+			return value + " " + i18n.T(lang, asset.LevelKey(n))
 		}
 	}
 	if strings.HasPrefix(value, "[") {
