@@ -52,7 +52,8 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 			if err == nil {
 				u.setSessionCookie(w, r, raw)
 				if user.MustChangePassword {
-					redirect(w, r, "/account/password", "flash.must_change_password")
+					// The page itself says why; a flash would say it twice.
+					redirect(w, r, "/account/password", "")
 					return
 				}
 				http.Redirect(w, r, next, http.StatusSeeOther)
