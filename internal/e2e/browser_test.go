@@ -1,11 +1,14 @@
 package e2e_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -37,6 +40,13 @@ func firstDay(t *testing.T, e *servertest.Env, b *browser) {
 	if e.AdminPassword == "" {
 		t.Fatal("the first run made no admin with a one-time password")
 	}
+
+	// The page's own scripts are off for the whole day: the core forms
+	// must work without JavaScript. (The test's probes still run.)
+	b.must("turn the page's JavaScript off", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
 
 	// Anyone arriving is sent to the login page, in Chinese.
 	b.open("/")

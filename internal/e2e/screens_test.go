@@ -80,6 +80,10 @@ func TestBrowserScreens(t *testing.T) {
 		b.clickCSS("table.list td.name a")
 		b.see("table.history", map[string]string{"zh-CN": "修改资产", "en": "Asset changed"}[lang])
 		look(b, "asset")
+		// Delete asks once more, in a disclosure that needs no script.
+		b.must("open the delete confirmation", chromedp.Click(chromedp.CSS("details.confirm > summary")))
+		b.see(".confirm-box", map[string]string{"zh-CN": "确定删除“核心交换机-01”吗", "en": "Delete “核心交换机-01”?"}[lang])
+		look(b, "asset-delete")
 
 		b.open("/account")
 		look(b, "account")
