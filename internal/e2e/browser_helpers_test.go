@@ -185,6 +185,18 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
+// title is the page's title, as the browser tab shows it.
+func (b *browser) title() string {
+	b.t.Helper()
+	ctx, cancel := b.stepContext()
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		b.fatalf("read the title: %v", err)
+	}
+	return s
+}
+
 // path is the current URL's path and query.
 func (b *browser) path() string {
 	b.t.Helper()

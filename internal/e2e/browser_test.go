@@ -81,6 +81,9 @@ func firstDay(t *testing.T, e *servertest.Env, b *browser) {
 	b.seePath("/assets")
 	b.see(".flash", "密码已修改")
 	b.see("main", "资产台账")
+	if title := b.title(); title != "资产台账 - Bulwark 信息安全管理平台" {
+		b.fatalf("the asset register's title is %q", title)
+	}
 	b.shot("password-changed")
 
 	createSwitch(b)
@@ -168,7 +171,7 @@ func importAssets(t *testing.T, b *browser) {
 	b.clickCSS(`main a[href="/assets/import"]`)
 	b.seePath("/assets/import")
 	b.shot("import")
-	b.must("choose the spreadsheet", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}))
+	b.must("choose the spreadsheet in #import-file of the import page", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}))
 	b.submit("import-preview")
 	b.see("main", "接入交换机-01", "财务数据库服务器")
 	b.shot("import-preview")
