@@ -40,6 +40,9 @@ type Env struct {
 	Server *server.Server
 	HTTP   *httptest.Server
 	Org    int64 // the default organisation
+	// AdminPassword is the first-run admin's one-time password, as the
+	// console would show it: browser tests log in with it.
+	AdminPassword string
 }
 
 // New starts the application on engine.
@@ -62,7 +65,7 @@ func NewOn(t testing.TB, db *store.DB) *Env {
 	opt := app.DefaultOptions()
 	opt.Account.IPAttempts = 1000
 	a := app.New(db, clk, opt)
-	orgID, _, err := a.Bootstrap(context.Background())
+	orgID, adminPW, err := a.Bootstrap(context.Background())
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
@@ -72,7 +75,7 @@ func NewOn(t testing.TB, db *store.DB) *Env {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &Env{T: t, DB: db, App: a, Clock: clk, Cfg: cfg, Server: srv, HTTP: hs, Org: orgID}
+	return &Env{T: t, DB: db, App: a, Clock: clk, Cfg: cfg, Server: srv, HTTP: hs, Org: orgID, AdminPassword: adminPW}
 }
 
 // System is a context acting as the installation in org.

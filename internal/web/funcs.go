@@ -1,9 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,7 +60,80 @@ func (u *UI) funcs(lang string, actor *auth.Actor) template.FuncMap {
 			return qset(q, "sort", key)
 		},
 		"pageLink": func(q url.Values, page int) string { return qset(q, "page", fmt.Sprint(page)) },
+		// menu is the main navigation this user may see, section marked.
+		"menu":        func(section string) []navGroup { return u.menu(actor, section) },
+		"assetFields": func() []string { return assetFormFields },
+		"assetFieldLabel": func(field string) string {
+			if k := "asset.field." + field; i18n.Has(k) {
+				return i18n.T(lang, k)
+			}
+			return field
+		},
+		"assetText": assetText,
+		"subtypes":  func(t asset.Type) []string { return asset.Subtypes[t] },
+		// historyValue shows a value of an asset's history as the form
+		// shows it: type and status names, lists as lists, "(empty)".
+		"historyValue": func(field, value string) string { return historyValue(lang, field, value) },
 	}
+}
+
+// assetFormFields are the asset form's fields in the order it shows them,
+// for the list of errors at its top.
+var assetFormFields = []string{"name", "number", "type", "subtype", "status", "owner", "department",
+	"business_system", "location", "ips", "hostnames", "os", "vendor_model",
+	"confidentiality", "integrity", "availability", "tags", "notes"}
+
+// assetText is the value of one of a's free-text fields, by form name.
+func assetText(a asset.Asset, field string) string {
+	switch field {
+	case "owner":
+		return a.Owner
+	case "department":
+		return a.Department
+	case "business_system":
+		return a.BusinessSystem
+	case "location":
+		return a.Location
+	case "os":
+		return a.OS
+	case "vendor_model":
+		return a.VendorModel
+	}
+	panic("web: assetText: no field " + field)
+}
+
+func historyValue(lang, field, value string) string {
+	if value == "" || value == "[]" || value == "null" {
+		return i18n.T(lang, "ui.empty_value")
+	}
+	switch field {
+	case "type", "status":
+		if k := "asset." + field + "." + value; i18n.Has(k) {
+			return i18n.T(lang, k)
+		}
+	case "confidentiality", "integrity", "availability", "value":
+		if n, err := strconv.Atoi(value); err == nil && n >= 1 && n <= 5 {
+			return value + " " + i18n.T(lang, asset.LevelKey(n))
+		}
+	}
+	if strings.HasPrefix(value, "[") {
+		var l []string
+		if json.Unmarshal([]byte(value), &l) == nil {
+			return strings.Join(l, ", ")
+		}
+	}
+	return value
+}
+
+// errorTitleKey is the catalogue key of the error page's heading for an
+// HTTP status.
+func errorTitleKey(status int) string {
+	switch status {
+	case http.StatusUnprocessableEntity, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+		http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
+		return fmt.Sprintf("ui.error_title.%d", status)
+	}
+	return "page.error"
 }
 
 func qset(q url.Values, key, value string) string {

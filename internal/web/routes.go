@@ -28,10 +28,6 @@ func (u *UI) Routes() []httpx.Route {
 	return rs
 }
 
-func (u *UI) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/assets", http.StatusSeeOther)
-}
-
 func (u *UI) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	// URLs carry a content hash segment first: /static/<sum>/app.css.

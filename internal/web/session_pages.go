@@ -52,7 +52,8 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 			if err == nil {
 				u.setSessionCookie(w, r, raw)
 				if user.MustChangePassword {
-					redirect(w, r, "/account/password", "flash.must_change_password")
+					// The page itself says why; a flash would say it twice.
+					redirect(w, r, "/account/password", "")
 					return
 				}
 				http.Redirect(w, r, next, http.StatusSeeOther)
@@ -73,6 +74,10 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The login page that follows keeps the language the user chose.
+	if a := auth.FromContext(r.Context()); a != nil && i18n.Valid(a.Locale) {
+		setLangCookie(w, a.Locale)
+	}
 	u.clearSessionCookie(w, r)
 	redirect(w, r, "/login", "flash.logged_out")
 }
@@ -84,8 +89,13 @@ func (u *UI) setLang(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.New(apperr.Invalid, "err.invalid_choice"))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})
+	setLangCookie(w, lang)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// setLangCookie remembers a language for pages shown to nobody signed in.
+func setLangCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})
 }
 
 func (u *UI) passwordForm(w http.ResponseWriter, r *http.Request) {

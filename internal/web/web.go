@@ -42,12 +42,14 @@ type UI struct {
 	App       *app.App
 	Cfg       *config.Config
 	pages     map[string]*template.Template
-	staticSum string // short content hash in static URLs, for long caching
+	nav       []navItem // the menu entries whose modules are built
+	staticSum string    // short content hash in static URLs, for long caching
 }
 
 // New parses every template up front, so a broken one fails at start.
 func New(a *app.App, cfg *config.Config) (*UI, error) {
 	u := &UI{App: a, Cfg: cfg, pages: map[string]*template.Template{}}
+	u.nav = servedNav(navigation, u.Routes())
 	// Every page is the layout, the shared partials, and its own file.
 	base, err := template.New("layout.html").Funcs(u.funcs("zh-CN", nil)).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
@@ -164,9 +166,13 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		return
 	}
-	v.Title = i18n.T(v.Lang, "page.error")
+	v.Title = i18n.T(v.Lang, errorTitleKey(status))
+	v.Data = errorData{Status: status}
 	u.render(w, r, status, "error", v)
 }
+
+// errorData is what the error page shows besides the message.
+type errorData struct{ Status int }
 
 // NotFound answers any URL no route matches.
 func (u *UI) NotFound(w http.ResponseWriter, r *http.Request) {
