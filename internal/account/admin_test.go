@@ -255,7 +255,7 @@ func TestSetRolesInTwoOrganisations(t *testing.T) {
 		}{
 			{"unknown role", e.org, []auth.Role{"root"}, "roles"},
 			{"admin is not an organisation role", e.org, []auth.Role{auth.RoleAdmin}, "roles"},
-			{"unknown organisation", 999999, []auth.Role{auth.RoleViewer}, "org"},
+			{"unknown organisation", 999999, []auth.Role{auth.RoleViewer}, "org_id"},
 		} {
 			err := e.app.Accounts.SetRoles(ctx, e.user.ID, tc.org, tc.roles)
 			if fieldKeys(err)[tc.field] == "" {
@@ -268,7 +268,7 @@ func TestSetRolesInTwoOrganisations(t *testing.T) {
 		// Create refuses roles in an organisation that does not exist.
 		_, err = e.app.Accounts.Create(ctx, account.NewUser{Username: "ghost", Password: testPassword, OrgID: 999999,
 			Roles: []auth.Role{auth.RoleViewer}})
-		if fieldKeys(err)["org"] != "err.not_found" {
+		if fieldKeys(err)["org_id"] != "err.not_found" {
 			t.Fatalf("create in a missing organisation: %v", err)
 		}
 	})

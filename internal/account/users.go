@@ -94,7 +94,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 		}
 	}
 	if len(in.Roles) > 0 && in.OrgID == 0 {
-		c.Add("org", "err.required")
+		c.Add("org_id", "err.required")
 	}
 	if err := c.Err(); err != nil {
 		return User{}, err
@@ -295,7 +295,7 @@ func checkOrgExists(ctx context.Context, q store.Querier, orgID int64) error {
 		return fmt.Errorf("check organisation: %w", err)
 	}
 	if exists == 0 {
-		return apperr.Fields([]apperr.FieldError{{Field: "org", Key: "err.not_found"}})
+		return apperr.Fields([]apperr.FieldError{{Field: "org_id", Key: "err.not_found"}})
 	}
 	return nil
 }
