@@ -117,11 +117,22 @@ func (u *UI) auditList(w http.ResponseWriter, r *http.Request) {
 	a := auth.FromContext(r.Context())
 	lang := httpx.Lang(r)
 	d := auditListData{Form: q, Installation: tq.Installation, MayScope: a.PlatformAdmin}
+	// With one organisation the filters do not offer organisation records
+	// as a choice (the free prefix still finds them).
+	n, cerr := u.App.Orgs.Count(r.Context())
+	if cerr != nil {
+		u.fail(w, r, cerr)
+		return
+	}
 	for _, g := range trail.ActionGroups {
-		d.Groups = append(d.Groups, option{g, i18n.T(lang, "audit.group."+strings.TrimSuffix(g, "."))})
+		if g != "org." || n > 1 {
+			d.Groups = append(d.Groups, option{g, i18n.T(lang, "audit.group."+strings.TrimSuffix(g, "."))})
+		}
 	}
 	for _, t := range trail.ObjectTypes {
-		d.ObjectTypes = append(d.ObjectTypes, option{t, objectLabel(lang, t)})
+		if t != "org" || n > 1 {
+			d.ObjectTypes = append(d.ObjectTypes, option{t, objectLabel(lang, t)})
+		}
 	}
 	for _, e := range page.Items {
 		row := auditRow{Seq: e.Seq, At: e.At, Actor: e.Actor, IP: e.IP, ActionLabel: actionLabel(lang, e.Action),
