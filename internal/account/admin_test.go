@@ -413,3 +413,52 @@ func TestUserHistory(t *testing.T) {
 		}
 	})
 }
+
+// Two managers changing different fields of one account at the same time
+// both keep their change: neither writes back a stale copy of the other's.
+func TestConcurrentUpdatesKeepEachOther(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := e.as(t, e.admin)
+		const n = 20
+		errs := make(chan error, 2*n)
+		done := make(chan struct{})
+		go func() {
+			for i := 1; i <= n; i++ {
+				name := fmt.Sprintf("d%d", i)
+				_, err := e.app.Accounts.Update(ctx, e.user.ID, account.Patch{DisplayName: &name})
+				errs <- err
+			}
+			done <- struct{}{}
+		}()
+		go func() {
+			for i := 1; i <= n; i++ {
+				mail := fmt.Sprintf("e%d@example.cn", i)
+				_, err := e.app.Accounts.Update(ctx, e.user.ID, account.Patch{Email: &mail})
+				errs <- err
+			}
+			done <- struct{}{}
+		}()
+		<-done
+		<-done
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		u, err := e.app.Accounts.Get(ctx, e.user.ID)
+		if err != nil || u.DisplayName != fmt.Sprintf("d%d", n) || u.Email != fmt.Sprintf("e%d@example.cn", n) {
+			t.Fatalf("after concurrent updates: %q %q %v", u.DisplayName, u.Email, err)
+		}
+		profile := 0
+		for _, r := range e.records(t, e.user.ID) {
+			if r.Action == "user.profile" {
+				profile++
+			}
+		}
+		if profile != 2*n {
+			t.Fatalf("%d profile records, want %d", profile, 2*n)
+		}
+	})
+}

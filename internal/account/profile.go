@@ -77,6 +77,9 @@ func (s *Service) Update(ctx context.Context, userID int64, p Patch) (User, erro
 	}
 	var out User
 	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		u, err := s.getByID(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -136,6 +139,23 @@ func (s *Service) Update(ctx context.Context, userID int64, p Patch) (User, erro
 		return nil
 	})
 	return out, apperr.Wrap(err, "update user")
+}
+
+// lockUser takes the user's row for the rest of tx, so that two managers
+// changing the same account one after the other each start from the other's
+// result: a row lock on PostgreSQL (SQLite holds its write lock already). It
+// works on both engines, unlike SELECT ... FOR UPDATE.
+func lockUser(ctx context.Context, tx *store.Tx, userID int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = updated_at WHERE id = $1`, userID)
+	if err != nil {
+		return fmt.Errorf("lock user %d: %w", userID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("lock user %d: %w", userID, err)
+	} else if n == 0 {
+		return apperr.New(apperr.NotFound, "err.not_found")
+	}
+	return nil
 }
 
 func deref[T any](p *T) T {

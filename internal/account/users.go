@@ -261,7 +261,7 @@ func (s *Service) SetRoles(ctx context.Context, userID, orgID int64, roles []aut
 		}
 	}
 	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := s.getByID(ctx, tx, userID); err != nil {
+		if err := lockUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		if err := checkOrgExists(ctx, tx, orgID); err != nil {
