@@ -231,3 +231,45 @@ func TestOrganisationAdministration(t *testing.T) {
 		admWant(t, mgr.Get(orgPath), 403, "viewer on an organisation")
 	})
 }
+
+// Every page of this feature renders in both languages without a missing
+// message (shown as !key!), with one and with two organisations.
+func TestAdminPagesSpeakBothLanguages(t *testing.T) {
+	e := servertest.New(t, store.SQLite)
+	root := e.CreateUser("root", e.Org, auth.RoleAdmin)
+	u := e.CreateUser("ivy", e.Org, auth.RoleAuditor)
+	admin := e.Login("root")
+	admWant(t, admin.PostForm("/account/tokens", url.Values{"name": {"t"}, "expires": {"never"}}), http.StatusCreated, "token")
+	if _, res := admLogin(e, "nobody-at-all", "x"); res.StatusCode == http.StatusSeeOther {
+		t.Fatal("unknown user logged in")
+	}
+	missing := regexp.MustCompile(`![a-z_]+(\.[a-z0-9_]+)+!`)
+	pages := func() []string {
+		return []string{"/audit", "/audit?scope=installation", "/audit/1", "/audit?from=bad", "/account",
+			"/admin/users", "/admin/users/new", fmt.Sprintf("/admin/users/%d", u.ID), fmt.Sprintf("/admin/users/%d/edit", u.ID),
+			fmt.Sprintf("/admin/users/%d/edit", root.ID), "/admin/orgs", "/admin/orgs/new",
+			fmt.Sprintf("/admin/orgs/%d", e.Org), fmt.Sprintf("/admin/orgs/%d/edit", e.Org)}
+	}
+	for _, orgs := range []int{1, 2} {
+		if orgs == 2 {
+			e.CreateOrg("客户B")
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			admWant(t, admin.PostForm("/account/language", url.Values{"locale": {lang}}), http.StatusSeeOther, "language")
+			for _, p := range pages() {
+				res := admin.Get(p)
+				if res.StatusCode != 200 && res.StatusCode != 422 {
+					t.Errorf("%s (%s, %d organisations): status %d", p, lang, orgs, res.StatusCode)
+				}
+				if m := missing.FindString(res.Body); m != "" {
+					t.Errorf("%s (%s, %d organisations): missing message %s", p, lang, orgs, m)
+				}
+			}
+		}
+	}
+	// Forms that fail show their messages in English too.
+	res := admWant(t, admin.PostForm("/admin/users", url.Values{"username": {"x y"}, "email": {"bad"}}), 422, "bad user")
+	if !strings.Contains(res.Body, "Not a valid email address") {
+		t.Fatalf("English field error missing:\n%s", res.Body)
+	}
+}
