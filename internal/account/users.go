@@ -79,7 +79,9 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 		return User{}, err
 	}
 	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName, in.Email = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Email)
 	var c apperr.Collector
+	checkProfile(&c, in.DisplayName, in.Email)
 	if !usernameRE.MatchString(in.Username) {
 		c.Add("username", "err.username_format")
 	}
@@ -92,7 +94,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 		}
 	}
 	if len(in.Roles) > 0 && in.OrgID == 0 {
-		c.Add("org", "err.required")
+		c.Add("org_id", "err.required")
 	}
 	if err := c.Err(); err != nil {
 		return User{}, err
@@ -113,6 +115,11 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 				return apperr.Fields([]apperr.FieldError{{Field: "username", Key: "err.duplicate"}})
 			}
 			return fmt.Errorf("insert user: %w", err)
+		}
+		if len(in.Roles) > 0 {
+			if err := checkOrgExists(ctx, tx, in.OrgID); err != nil {
+				return err
+			}
 		}
 		for _, r := range in.Roles {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, org_id, role) VALUES ($1, $2, $3)`, u.ID, in.OrgID, r); err != nil {
@@ -254,15 +261,11 @@ func (s *Service) SetRoles(ctx context.Context, userID, orgID int64, roles []aut
 		}
 	}
 	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := s.getByID(ctx, tx, userID); err != nil {
+		if err := lockUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations WHERE id = $1`, orgID).Scan(&exists); err != nil {
-			return fmt.Errorf("check organisation: %w", err)
-		}
-		if exists == 0 {
-			return apperr.Fields([]apperr.FieldError{{Field: "org", Key: "err.not_found"}})
+		if err := checkOrgExists(ctx, tx, orgID); err != nil {
+			return err
 		}
 		before, err := s.rolesOf(ctx, tx, userID)
 		if err != nil {
@@ -284,38 +287,23 @@ func (s *Service) SetRoles(ctx context.Context, userID, orgID int64, roles []aut
 	return apperr.Wrap(err, "set roles")
 }
 
+// checkOrgExists refuses roles in an organisation that does not exist, as a
+// field error rather than a foreign-key failure.
+func checkOrgExists(ctx context.Context, q store.Querier, orgID int64) error {
+	var exists int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations WHERE id = $1`, orgID).Scan(&exists); err != nil {
+		return fmt.Errorf("check organisation: %w", err)
+	}
+	if exists == 0 {
+		return apperr.Fields([]apperr.FieldError{{Field: "org_id", Key: "err.not_found"}})
+	}
+	return nil
+}
+
 // SetDisabled disables or enables an account; disabling ends its sessions.
 func (s *Service) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
-	a, err := auth.Require(ctx, auth.PermUserManage)
-	if err != nil {
-		return err
-	}
-	if disabled && a.UserID == userID {
-		return apperr.New(apperr.Invalid, "err.cannot_disable_self")
-	}
-	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
-		u, err := s.getByID(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		before := u.auditView()
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`,
-			disabled, store.Micros(s.Clock.Now()), userID); err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		if disabled {
-			if err := deleteSessionsOf(ctx, tx, userID); err != nil {
-				return err
-			}
-		}
-		u.Disabled = disabled
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-		}
-		return audit.Append(ctx, tx, s.Clock.Now(), a.Audit(action, "user", fmt.Sprint(userID), before, u.auditView()))
-	})
-	return apperr.Wrap(err, "disable user")
+	_, err := s.Update(ctx, userID, Patch{Disabled: &disabled})
+	return err
 }
 
 // ResetPassword sets another user's password (user managers; the CLI). The
