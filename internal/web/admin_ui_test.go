@@ -87,7 +87,7 @@ func TestCreateUserWithOneTimePassword(t *testing.T) {
 			t.Error("the typed password is sent back")
 		}
 		dup := admWant(t, admin.PostForm("/admin/users", url.Values{"username": {"carol"}, "password_mode": {"generate"}}), 422, "duplicate")
-		if !strings.Contains(dup.Body, "已存在") || strings.Contains(dup.Body, "one-time-password-value") {
+		if !strings.Contains(dup.Body, "已被使用") || strings.Contains(dup.Body, "one-time-password-value") {
 			t.Errorf("duplicate username:\n%s", dup.Body)
 		}
 		res = admWant(t, admin.PostForm("/admin/users", url.Values{"username": {"dan"}, "password_mode": {"set"},
@@ -178,7 +178,7 @@ func TestOrganisationAdministration(t *testing.T) {
 		res := admWant(t, admin.PostForm("/admin/orgs", url.Values{"name": {"某市电力公司"}, "type": {"cii"}}), http.StatusSeeOther, "create")
 		orgPath := res.Header.Get("Location")
 		orgPath = orgPath[:strings.Index(orgPath, "?")]
-		for _, tc := range []struct{ name, typ, msg string }{{"某市电力公司", "cii", "已存在"}, {"X", "bank", "不是有效的选项"}, {" ", "cii", "必填"}} {
+		for _, tc := range []struct{ name, typ, msg string }{{"某市电力公司", "cii", "该值已被使用"}, {"X", "bank", "所选的值无效"}, {" ", "cii", "请填写此项"}} {
 			bad := admWant(t, admin.PostForm("/admin/orgs", url.Values{"name": {tc.name}, "type": {tc.typ}}), 422, "invalid create")
 			if !strings.Contains(bad.Body, `<p class="field-error">`+tc.msg) {
 				t.Errorf("%q %q: no field error %q:\n%s", tc.name, tc.typ, tc.msg, bad.Body)

@@ -60,7 +60,7 @@ func TestTokenCreateShownOnceAndRevoke(t *testing.T) {
 
 		// A bad expiry is refused at its field; nothing is created.
 		bad := admWant(t, c.PostForm("/account/tokens", url.Values{"name": {"x"}, "expires": {"10y"}}), 422, "bad expiry")
-		if !strings.Contains(bad.Body, `<span class="field-error">不是有效的选项。`) || strings.Contains(bad.Body, "new-token-secret") {
+		if !strings.Contains(bad.Body, `<span class="field-error">所选的值无效`) || strings.Contains(bad.Body, "new-token-secret") {
 			t.Fatalf("bad expiry page:\n%s", bad.Body)
 		}
 		if tokens, _ = e.App.Accounts.ListTokens(e.Actor(u, e.Org), u.ID); len(tokens) != 1 {
