@@ -174,15 +174,19 @@ func TestConfigPrintsTheSettingsTable(t *testing.T) {
 	}
 }
 
-// TestOperationsGuideListsTheSettings keeps docs/operations.md in step with
-// the settings: its table must be exactly what `bulwark config` prints.
+// TestOperationsGuideListsTheSettings keeps docs/operations.md and the
+// README in step with the settings: their tables must be exactly what
+// `bulwark config` prints.
 func TestOperationsGuideListsTheSettings(t *testing.T) {
-	guide, err := os.ReadFile(filepath.Join(sourceDir, "..", "..", "docs", "operations.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if table := must(t, "", "config").out; !strings.Contains(string(guide), table) {
-		t.Fatalf("docs/operations.md's settings table is out of date; replace it with the output of `bulwark config`:\n%s", table)
+	table := must(t, "", "config").out
+	for _, doc := range []string{filepath.Join("docs", "operations.md"), "README.md"} {
+		text, err := os.ReadFile(filepath.Join(sourceDir, "..", "..", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(text), table) {
+			t.Errorf("%s's settings table is out of date; replace it with the output of `bulwark config`:\n%s", doc, table)
+		}
 	}
 }
 
