@@ -74,12 +74,9 @@ func (s *Service) Create(ctx context.Context, in Asset) (Asset, error) {
 	return out, apperr.Wrap(err, "create asset")
 }
 
-// insert writes a normalised, valid asset and its audit record.
+// insert writes a normalised, valid asset and its audit record, taking the
+// next number when it has none and refusing a number already used.
 func (s *Service) insert(ctx context.Context, tx *store.Tx, actor *auth.Actor, in Asset) (Asset, error) {
-	now := s.Clock.Now().Truncate(time.Microsecond)
-	in.OrgID = actor.OrgID
-	in.Value = s.ValueMethod.Compute(in.C, in.I, in.A)
-	in.CreatedAt, in.UpdatedAt = now, now
 	if in.Number == "" {
 		n, err := s.nextNumber(ctx, tx, actor.OrgID)
 		if err != nil {
@@ -91,6 +88,17 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor *auth.Actor, i
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return Asset{}, err
 	}
+	return s.writeNew(ctx, tx, actor, in)
+}
+
+// writeNew inserts in, whose number the caller has made sure is set and
+// free (insert checks it per asset; an import checks a whole file against
+// the register it read once), with its audit record.
+func (s *Service) writeNew(ctx context.Context, tx *store.Tx, actor *auth.Actor, in Asset) (Asset, error) {
+	now := s.Clock.Now().Truncate(time.Microsecond)
+	in.OrgID = actor.OrgID
+	in.Value = s.ValueMethod.Compute(in.C, in.I, in.A)
+	in.CreatedAt, in.UpdatedAt = now, now
 	err := tx.QueryRowContext(ctx, `INSERT INTO assets (org_id, number, name, asset_type, subtype, owner, department,
 		location, ips, hostnames, os, vendor_model, business_system, status, tags, notes, confidentiality, integrity,
 		availability, asset_value, search_terms, created_at, updated_at)
@@ -100,6 +108,9 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor *auth.Actor, i
 		joinStored(in.Hostnames), in.OS, in.VendorModel, in.BusinessSystem, in.Status, joinStored(in.Tags), in.Notes,
 		in.C, in.I, in.A, in.Value, in.searchTerms(), store.Micros(now)).Scan(&in.ID)
 	if err != nil {
+		if store.IsUniqueViolation(err) {
+			return Asset{}, apperr.Fields([]apperr.FieldError{{Field: "number", Key: "err.duplicate"}})
+		}
 		return Asset{}, fmt.Errorf("insert asset: %w", err)
 	}
 	if err := audit.Append(ctx, tx, now, actor.Audit("asset.create", "asset", fmt.Sprint(in.ID), nil, in)); err != nil {
@@ -173,18 +184,28 @@ func (s *Service) Update(ctx context.Context, id int64, in Asset) (Asset, error)
 	return out, apperr.Wrap(err, "update asset")
 }
 
-// update writes in over before (same organisation) with its audit record.
+// update writes in over before (same organisation) with its audit record,
+// refusing a changed number that another asset already has.
 func (s *Service) update(ctx context.Context, tx *store.Tx, actor *auth.Actor, before, in Asset) (Asset, error) {
-	in.ID, in.OrgID, in.CreatedAt = before.ID, before.OrgID, before.CreatedAt
 	if in.Number == "" {
 		in.Number = before.Number
 	}
 	if in.Number != before.Number {
-		if _, err := getBy(ctx, tx, in.OrgID, "number", in.Number); err == nil {
+		if _, err := getBy(ctx, tx, before.OrgID, "number", in.Number); err == nil {
 			return Asset{}, apperr.Fields([]apperr.FieldError{{Field: "number", Key: "err.duplicate"}})
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return Asset{}, err
 		}
+	}
+	return s.writeUpdate(ctx, tx, actor, before, in)
+}
+
+// writeUpdate stores in over before, whose number the caller has checked,
+// with its audit record.
+func (s *Service) writeUpdate(ctx context.Context, tx *store.Tx, actor *auth.Actor, before, in Asset) (Asset, error) {
+	in.ID, in.OrgID, in.CreatedAt = before.ID, before.OrgID, before.CreatedAt
+	if in.Number == "" {
+		in.Number = before.Number
 	}
 	in.Value = s.ValueMethod.Compute(in.C, in.I, in.A)
 	in.UpdatedAt = s.Clock.Now().Truncate(time.Microsecond)
@@ -196,6 +217,9 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, actor *auth.Actor, b
 		joinStored(in.Hostnames), in.OS, in.VendorModel, in.BusinessSystem, in.Status, joinStored(in.Tags), in.Notes,
 		in.C, in.I, in.A, in.Value, in.searchTerms(), store.Micros(in.UpdatedAt), in.ID, in.OrgID)
 	if err != nil {
+		if store.IsUniqueViolation(err) {
+			return Asset{}, apperr.Fields([]apperr.FieldError{{Field: "number", Key: "err.duplicate"}})
+		}
 		return Asset{}, fmt.Errorf("update asset %d: %w", in.ID, err)
 	}
 	if err := audit.Append(ctx, tx, in.UpdatedAt, actor.Audit("asset.update", "asset", fmt.Sprint(in.ID), before, in)); err != nil {
