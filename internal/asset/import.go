@@ -403,6 +403,8 @@ func (s *Service) applyImport(ctx context.Context, tx *store.Tx, actor *auth.Act
 	if err != nil {
 		return err
 	}
+	var creates, befores, updates []Asset
+	var createRows []*ImportRow
 	for i := range res.Rows {
 		r := &res.Rows[i]
 		switch r.Action {
@@ -410,16 +412,22 @@ func (s *Service) applyImport(ctx context.Context, tx *store.Tx, actor *auth.Act
 			if r.asset.Number == "" {
 				r.asset.Number, numbers = numbers[0], numbers[1:]
 			}
-			a, err := s.writeNew(ctx, tx, actor, r.asset)
-			if err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
-			r.AssetID, r.Number = a.ID, a.Number
+			creates = append(creates, r.asset)
+			createRows = append(createRows, r)
 		case ImportUpdate:
-			if _, err := s.writeUpdate(ctx, tx, actor, r.before, r.asset); err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
+			befores = append(befores, r.before)
+			updates = append(updates, r.asset)
 		}
+	}
+	created, err := s.writeNewBatch(ctx, tx, actor, creates)
+	if err != nil {
+		return err
+	}
+	for i, a := range created {
+		createRows[i].AssetID, createRows[i].Number = a.ID, a.Number
+	}
+	if _, err := s.writeUpdateBatch(ctx, tx, actor, befores, updates); err != nil {
+		return err
 	}
 	mode := "all"
 	if res.ValidOnly {

@@ -250,10 +250,10 @@ func TestReimportUpdatesInsteadOfDuplicating(t *testing.T) {
 		}
 		second := xlsxOf(t, [][]any{
 			{"资产编号", "资产名称", "资产类型", "IP地址", "责任人"},
-			{"sw-01", "核心交换机", "网络设备", "10.0.0.1", "赵六"},   // by number (case folded): owner changes
-			{"", "Web 服务器", "服务器", "10.0.1.6", "李四"},       // by name + IP: the IP list changes
-			{"ZC-000002", "数据库", "应用系统", "", "王五"},         // by generated number: unchanged
-			{"", "新防火墙", "安全设备", "10.0.0.254", ""},           // new
+			{"sw-01", "核心交换机", "网络设备", "10.0.0.1", "赵六"}, // by number (case folded): owner changes
+			{"", "Web 服务器", "服务器", "10.0.1.6", "李四"},     // by name + IP: the IP list changes
+			{"ZC-000002", "数据库", "应用系统", "", "王五"},       // by generated number: unchanged
+			{"", "新防火墙", "安全设备", "10.0.0.254", ""},       // new
 		})
 		res, err = a.Assets.Import(ctx, second, asset.ImportOptions{DryRun: true})
 		if err != nil {
@@ -419,7 +419,7 @@ func TestExportFilterAndPermissions(t *testing.T) {
 		}
 		data := []byte("name,type\nx,server\n")
 		for _, tc := range []struct {
-			role           auth.Role
+			role        auth.Role
 			export, imp bool
 		}{
 			{auth.RoleViewer, false, false}, {auth.RoleResponder, false, false}, {auth.RoleLeadership, true, false},
