@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"bulwark/internal/apperr"
 	"bulwark/internal/audit"
@@ -74,12 +73,9 @@ func (s *Service) Create(ctx context.Context, in Asset) (Asset, error) {
 	return out, apperr.Wrap(err, "create asset")
 }
 
-// insert writes a normalised, valid asset and its audit record.
+// insert writes a normalised, valid asset and its audit record, taking the
+// next number when it has none and refusing a number already used.
 func (s *Service) insert(ctx context.Context, tx *store.Tx, actor *auth.Actor, in Asset) (Asset, error) {
-	now := s.Clock.Now().Truncate(time.Microsecond)
-	in.OrgID = actor.OrgID
-	in.Value = s.ValueMethod.Compute(in.C, in.I, in.A)
-	in.CreatedAt, in.UpdatedAt = now, now
 	if in.Number == "" {
 		n, err := s.nextNumber(ctx, tx, actor.OrgID)
 		if err != nil {
@@ -91,21 +87,18 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor *auth.Actor, i
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return Asset{}, err
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO assets (org_id, number, name, asset_type, subtype, owner, department,
-		location, ips, hostnames, os, vendor_model, business_system, status, tags, notes, confidentiality, integrity,
-		availability, asset_value, search_terms, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
-		RETURNING id`,
-		in.OrgID, in.Number, in.Name, in.Type, in.Subtype, in.Owner, in.Department, in.Location, joinStored(in.IPs),
-		joinStored(in.Hostnames), in.OS, in.VendorModel, in.BusinessSystem, in.Status, joinStored(in.Tags), in.Notes,
-		in.C, in.I, in.A, in.Value, in.searchTerms(), store.Micros(now)).Scan(&in.ID)
+	return s.writeNew(ctx, tx, actor, in)
+}
+
+// writeNew inserts in, whose number the caller has made sure is set and
+// free (insert checks it per asset; an import checks a whole file against
+// the register it read once), with its audit record.
+func (s *Service) writeNew(ctx context.Context, tx *store.Tx, actor *auth.Actor, in Asset) (Asset, error) {
+	out, err := s.writeNewBatch(ctx, tx, actor, []Asset{in})
 	if err != nil {
-		return Asset{}, fmt.Errorf("insert asset: %w", err)
-	}
-	if err := audit.Append(ctx, tx, now, actor.Audit("asset.create", "asset", fmt.Sprint(in.ID), nil, in)); err != nil {
 		return Asset{}, err
 	}
-	return in, nil
+	return out[0], nil
 }
 
 // nextNumber takes the next free ZC- number of the organisation.
@@ -173,35 +166,30 @@ func (s *Service) Update(ctx context.Context, id int64, in Asset) (Asset, error)
 	return out, apperr.Wrap(err, "update asset")
 }
 
-// update writes in over before (same organisation) with its audit record.
+// update writes in over before (same organisation) with its audit record,
+// refusing a changed number that another asset already has.
 func (s *Service) update(ctx context.Context, tx *store.Tx, actor *auth.Actor, before, in Asset) (Asset, error) {
-	in.ID, in.OrgID, in.CreatedAt = before.ID, before.OrgID, before.CreatedAt
 	if in.Number == "" {
 		in.Number = before.Number
 	}
 	if in.Number != before.Number {
-		if _, err := getBy(ctx, tx, in.OrgID, "number", in.Number); err == nil {
+		if _, err := getBy(ctx, tx, before.OrgID, "number", in.Number); err == nil {
 			return Asset{}, apperr.Fields([]apperr.FieldError{{Field: "number", Key: "err.duplicate"}})
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return Asset{}, err
 		}
 	}
-	in.Value = s.ValueMethod.Compute(in.C, in.I, in.A)
-	in.UpdatedAt = s.Clock.Now().Truncate(time.Microsecond)
-	_, err := tx.ExecContext(ctx, `UPDATE assets SET number = $1, name = $2, asset_type = $3, subtype = $4, owner = $5,
-		department = $6, location = $7, ips = $8, hostnames = $9, os = $10, vendor_model = $11, business_system = $12,
-		status = $13, tags = $14, notes = $15, confidentiality = $16, integrity = $17, availability = $18,
-		asset_value = $19, search_terms = $20, updated_at = $21 WHERE id = $22 AND org_id = $23`,
-		in.Number, in.Name, in.Type, in.Subtype, in.Owner, in.Department, in.Location, joinStored(in.IPs),
-		joinStored(in.Hostnames), in.OS, in.VendorModel, in.BusinessSystem, in.Status, joinStored(in.Tags), in.Notes,
-		in.C, in.I, in.A, in.Value, in.searchTerms(), store.Micros(in.UpdatedAt), in.ID, in.OrgID)
+	return s.writeUpdate(ctx, tx, actor, before, in)
+}
+
+// writeUpdate stores in over before, whose number the caller has checked,
+// with its audit record.
+func (s *Service) writeUpdate(ctx context.Context, tx *store.Tx, actor *auth.Actor, before, in Asset) (Asset, error) {
+	out, err := s.writeUpdateBatch(ctx, tx, actor, []Asset{before}, []Asset{in})
 	if err != nil {
-		return Asset{}, fmt.Errorf("update asset %d: %w", in.ID, err)
-	}
-	if err := audit.Append(ctx, tx, in.UpdatedAt, actor.Audit("asset.update", "asset", fmt.Sprint(in.ID), before, in)); err != nil {
 		return Asset{}, err
 	}
-	return in, nil
+	return out[0], nil
 }
 
 // Delete removes an asset; the trail keeps what it was.

@@ -27,14 +27,6 @@ func (u *UI) auditRoutes() []httpx.Route {
 
 func (u *UI) trail() *trail.Service { return &trail.Service{DB: u.App.DB} }
 
-// location is the time zone dates are entered and shown in.
-func (u *UI) location() *time.Location {
-	if u.Cfg != nil && u.Cfg.Location != nil {
-		return u.Cfg.Location
-	}
-	return time.Local
-}
-
 // maxRowChanges is how many changed fields a list row shows; the record's
 // page shows them all.
 const maxRowChanges = 5

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"bulwark/internal/account"
 	"bulwark/internal/app"
@@ -212,4 +213,12 @@ func AllowedBeforePasswordChange(pattern string) bool {
 		return true
 	}
 	return false
+}
+
+// location is the time zone dates are entered and shown in.
+func (u *UI) location() *time.Location {
+	if u.Cfg != nil && u.Cfg.Location != nil {
+		return u.Cfg.Location
+	}
+	return time.Local
 }
