@@ -41,7 +41,7 @@ func TestImportCommand(t *testing.T) {
 				{[]string{"import", "assets", good, "--dry-run"}, 0, []string{"2 created, 0 updated, 0 unchanged would be", "CLI-1"}},
 				{[]string{"import", "assets", good}, 0, []string{"2 created, 0 updated, 0 unchanged were"}},
 				{[]string{"import", "assets", good}, 0, []string{"0 created, 0 updated, 2 unchanged were"}},
-				{[]string{"import", "assets", bad, "--dry-run"}, 1, []string{"error   CLI-3", "资产名称: Required.", "warning: columns not recognised, ignored: 备注X"}},
+				{[]string{"import", "assets", bad, "--dry-run"}, 1, []string{"error   CLI-3", "资产名称: This field is required.", "warning: columns not recognised, ignored: 备注X"}},
 				{[]string{"import", "assets", bad}, 1, []string{"1 rows have errors; nothing was imported"}},
 				{[]string{"import", "assets", bad, "--valid-only"}, 0, []string{"1 created, 0 updated, 0 unchanged were", "(skipped)"}},
 				{[]string{"import", "assets", good, "--org", "99"}, 2, []string{"no organisation 99"}},
