@@ -14,7 +14,7 @@ import (
 type Config struct {
 	Policy         auth.PasswordPolicy
 	IdleTimeout    time.Duration // a session unused this long ends
-	AbsoluteTimout time.Duration // a session ends this long after login, used or not
+	AbsoluteTimeout time.Duration // a session ends this long after login, used or not
 	MaxFailures    int           // consecutive failed logins before a lockout
 	LockoutFor     time.Duration
 	IPAttempts     int // login attempts per IP per minute
@@ -25,7 +25,7 @@ func DefaultConfig() Config {
 	return Config{
 		Policy:         auth.PasswordPolicy{MinLength: 12},
 		IdleTimeout:    30 * time.Minute,
-		AbsoluteTimout: 12 * time.Hour,
+		AbsoluteTimeout: 12 * time.Hour,
 		MaxFailures:    5,
 		LockoutFor:     15 * time.Minute,
 		IPAttempts:     20,

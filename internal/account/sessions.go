@@ -105,7 +105,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, raw, ip string) (*aut
 	}
 	now := s.Clock.Now()
 	sess.CreatedAt, sess.LastSeenAt = store.FromMicros(created), store.FromMicros(seen)
-	if now.Sub(sess.LastSeenAt) > s.Config.IdleTimeout || now.Sub(sess.CreatedAt) > s.Config.AbsoluteTimout {
+	if now.Sub(sess.LastSeenAt) > s.Config.IdleTimeout || now.Sub(sess.CreatedAt) > s.Config.AbsoluteTimeout {
 		_, _ = s.DB.Write().ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hash)
 		return nil, User{}, apperr.New(apperr.Unauthenticated, "err.session_expired")
 	}

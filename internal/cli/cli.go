@@ -158,7 +158,7 @@ func open(ctx context.Context, cfg *config.Config, out io.Writer) (*env, error) 
 		opt.Account.IdleTimeout = cfg.SessionIdle
 	}
 	if cfg.SessionMax > 0 {
-		opt.Account.AbsoluteTimout = cfg.SessionMax
+		opt.Account.AbsoluteTimeout = cfg.SessionMax
 	}
 	if cfg.LoginMaxFailures > 0 {
 		opt.Account.MaxFailures = cfg.LoginMaxFailures
