@@ -12,23 +12,23 @@ import (
 
 // Config holds the account rules an operator can set.
 type Config struct {
-	Policy         auth.PasswordPolicy
-	IdleTimeout    time.Duration // a session unused this long ends
+	Policy          auth.PasswordPolicy
+	IdleTimeout     time.Duration // a session unused this long ends
 	AbsoluteTimeout time.Duration // a session ends this long after login, used or not
-	MaxFailures    int           // consecutive failed logins before a lockout
-	LockoutFor     time.Duration
-	IPAttempts     int // login attempts per IP per minute
+	MaxFailures     int           // consecutive failed logins before a lockout
+	LockoutFor      time.Duration
+	IPAttempts      int // login attempts per IP per minute
 }
 
 // DefaultConfig is what serve uses without flags.
 func DefaultConfig() Config {
 	return Config{
-		Policy:         auth.PasswordPolicy{MinLength: 12},
-		IdleTimeout:    30 * time.Minute,
+		Policy:          auth.PasswordPolicy{MinLength: 12},
+		IdleTimeout:     30 * time.Minute,
 		AbsoluteTimeout: 12 * time.Hour,
-		MaxFailures:    5,
-		LockoutFor:     15 * time.Minute,
-		IPAttempts:     20,
+		MaxFailures:     5,
+		LockoutFor:      15 * time.Minute,
+		IPAttempts:      20,
 	}
 }
 
