@@ -156,7 +156,7 @@ func TestTextOfSample(t *testing.T) {
 		"甲", "乙", "first", "second", "again",
 		"时间 | 事件",
 		"09:30 | 发现 <script>",
-		"10:00 | ",
+		"10:00 |",
 		"",
 		"",
 		"deep",

@@ -24,6 +24,9 @@ type Cell struct {
 	// Shade gives the cell the header background (for the label column of
 	// a key-value table).
 	Shade bool
+	// Line draws a rule under the cell: the blank to sign or date on
+	// paper in a borderless signature table.
+	Line bool
 }
 
 type tableState struct {
@@ -122,6 +125,9 @@ func (w *Writer) row(trPr string, cells []Cell) {
 		}
 		if c.Shade {
 			w.raw(`<w:shd w:val="clear" w:color="auto" w:fill="` + headerShade + `"/>`)
+		}
+		if c.Line {
+			w.raw(`<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tcBorders>`)
 		}
 		w.raw(`</w:tcPr>`)
 		// A cell must hold at least one paragraph, even when empty.

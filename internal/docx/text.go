@@ -25,7 +25,7 @@ var wordNS = map[string]bool{
 
 // Text returns the text of a .docx body: one line per paragraph, in
 // order; a table row is one line with its cells separated by " | " (the
-// paragraphs of a cell joined by spaces). Line breaks inside a paragraph
+// paragraphs of a cell joined by spaces, trailing spaces trimmed). Line breaks inside a paragraph
 // are kept as newlines; field codes, deleted text, headers and footers
 // are left out. Golden-file tests compare this text.
 func Text(r io.ReaderAt, size int64) (string, error) {
@@ -165,7 +165,9 @@ func extract(r io.Reader) (string, error) {
 				}
 			case "tr":
 				if tf := table(); tf != nil {
-					row := strings.Join(tf.cells, " | ")
+					// Trailing blanks (empty last cells) are trimmed so
+					// golden files carry no trailing whitespace.
+					row := strings.TrimRight(strings.Join(tf.cells, " | "), " ")
 					tf.cells = tf.cells[:0]
 					// A nested table's row lands in the outer cell.
 					tables = tables[:len(tables)-1]
