@@ -64,11 +64,13 @@ func (w *Writer) BeginTable(t Table) {
 		return
 	}
 	w.table = &tableState{grid: gridWidths(t.Widths, cols)}
-	w.raw(`<w:tbl><w:tblPr><w:tblStyle w:val="` + tableStyleID + `"/><w:tblW w:w="` + strconv.Itoa(textWidth) + `" w:type="dxa"/><w:tblLayout w:type="fixed"/>`)
+	// Element order inside w:tblPr (and w:tcPr below) follows the
+	// schema's sequence: Word rejects a file that is merely well-formed.
+	w.raw(`<w:tbl><w:tblPr><w:tblStyle w:val="` + tableStyleID + `"/><w:tblW w:w="` + strconv.Itoa(textWidth) + `" w:type="dxa"/>`)
 	if t.Borderless {
 		w.raw(`<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/><w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>`)
 	}
-	w.raw(`<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
+	w.raw(`<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
 	for _, g := range w.table.grid {
 		w.raw(`<w:gridCol w:w="` + strconv.Itoa(g) + `"/>`)
 	}
@@ -123,11 +125,11 @@ func (w *Writer) row(trPr string, cells []Cell) {
 		if i < len(cells) {
 			c = cells[i]
 		}
-		if c.Shade {
-			w.raw(`<w:shd w:val="clear" w:color="auto" w:fill="` + headerShade + `"/>`)
-		}
 		if c.Line {
 			w.raw(`<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tcBorders>`)
+		}
+		if c.Shade {
+			w.raw(`<w:shd w:val="clear" w:color="auto" w:fill="` + headerShade + `"/>`)
 		}
 		w.raw(`</w:tcPr>`)
 		// A cell must hold at least one paragraph, even when empty.

@@ -188,3 +188,35 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestLocalized(t *testing.T) {
+	cases := []struct {
+		lang, format string
+		roles        []string
+		captions     []string
+	}{
+		{"zh-CN", "第 {PAGE} 页 共 {PAGES} 页", []string{"编制", "审核", "批准"}, []string{"", "签字", "日期"}},
+		{"en", "Page {PAGE} of {PAGES}", []string{"Prepared by", "Reviewed by", "Approved by"}, []string{"", "Signature", "Date"}},
+	}
+	for _, c := range cases {
+		t.Run(c.lang, func(t *testing.T) {
+			if got := PageFormat(c.lang); got != c.format {
+				t.Errorf("PageFormat = %q", got)
+			}
+			b := SignOff(c.lang, Signature{Name: "王五", Date: "2026-11-20"}, Signature{}, Signature{Role: "会签"})
+			want := []string{c.roles[0], c.roles[1], "会签"}
+			for i, s := range b.Signatures {
+				if s.Role != want[i] {
+					t.Errorf("role %d = %q, want %q", i, s.Role, want[i])
+				}
+			}
+			if strings.Join(b.Header, "|") != strings.Join(c.captions, "|") {
+				t.Errorf("captions %q", b.Header)
+			}
+			text := docxText(t, renderDOCX(t, Document{Lang: c.lang, PageFormat: PageFormat(c.lang), Blocks: []Block{b}}))
+			if !strings.Contains(text, c.roles[0]+" | 王五 | 2026-11-20") {
+				t.Errorf("text %q", text)
+			}
+		})
+	}
+}
