@@ -62,7 +62,7 @@ func sample(w *Writer) {
 	w.Title("信息安全事件报告 <草稿>")
 	w.Subtitle("SJ-2026-0001")
 	w.Heading(1, "一、概述")
-	w.Paragraph(Run{Text: "攻击者 "}, Run{Text: "10.0.0.1", Mono: true}, Run{Text: " 于 09:30 发起", Bold: true}, Run{Text: " R&D \"lab\" 'x'", Italic: true})
+	w.Paragraph(Run{Text: "攻击者 "}, Run{Text: "10.0.0.1", Mono: true}, Run{Text: " 于 09:30 发起", Bold: true}, Run{Text: " R&D \"lab\" 'x'", Italic: true}, Run{Text: " u", Underline: true})
 	w.Paragraph(Run{Text: "line one\nline two\ttabbed\x0bctl\x00"})
 	w.List(false, []Run{{Text: "甲"}}, []Run{{Text: "乙"}})
 	w.List(true, []Run{{Text: "first"}}, []Run{{Text: "second"}})
@@ -113,6 +113,8 @@ func TestWriterParts(t *testing.T) {
 		{"word/footer1.xml", ` PAGE `},
 		{"word/header1.xml", `页眉`},
 		{"word/document.xml", `<w:tblHeader/>`},
+		{"word/document.xml", `<w:u w:val="single"/>`},
+		{"word/document.xml", `<w:rStyle w:val="Code"/>`},
 		{"word/document.xml", `<w:br w:type="page"/>`},
 		{"word/document.xml", `<w:pStyle w:val="Heading3"/>`},
 		{"word/document.xml", `&lt;script&gt;`},
@@ -151,7 +153,7 @@ func TestTextOfSample(t *testing.T) {
 		"信息安全事件报告 <草稿>",
 		"SJ-2026-0001",
 		"一、概述",
-		"攻击者 10.0.0.1 于 09:30 发起 R&D \"lab\" 'x'",
+		"攻击者 10.0.0.1 于 09:30 发起 R&D \"lab\" 'x' u",
 		"line one\nline two\ttabbedctl",
 		"甲", "乙", "first", "second", "again",
 		"时间 | 事件",

@@ -56,6 +56,7 @@ func cleaned(doc Document) Document {
 	blocks := make([]Block, len(doc.Blocks))
 	for i, b := range doc.Blocks {
 		b.Text = docx.Clean(b.Text)
+		b.Level = max(1, min(b.Level, 3)) // as docx.Writer.Heading does
 		b.Pairs = cleanKV(b.Pairs)
 		b.Header = cleanAll(b.Header)
 		b.Items = cleanAll(b.Items)

@@ -220,3 +220,25 @@ func TestLocalized(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRender: any text in any block renders to both formats, and the
+// DOCX reads back.
+func FuzzRender(f *testing.F) {
+	f.Add("标题 <&>", "**粗** *斜* `码`\n第二行\x01", 2)
+	f.Add("", "", 0)
+	f.Fuzz(func(t *testing.T, a, b string, level int) {
+		doc := Document{Title: a, Subtitle: b, Meta: []KV{{a, b}}, Blocks: []Block{
+			Heading(level, a), Paragraph(b), Marked(b), KVTable(KV{b, a}),
+			Table([]string{a, b}, [][]string{{b}, {a, b, a}}), Table(nil, nil),
+			List(level%2 == 0, a, b), PageBreak(), Signatures([]string{a}, Signature{Role: a, Date: b}),
+			{Kind: KindHeading, Level: level, Text: b},
+		}}
+		text := docxText(t, renderDOCX(t, doc))
+		if !strings.Contains(text, strings.TrimRight(docx.Clean(a), " ")) {
+			t.Fatalf("title %q missing from %q", a, text)
+		}
+		if err := HTML(&bytes.Buffer{}, doc); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
