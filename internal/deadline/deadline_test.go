@@ -306,3 +306,30 @@ func TestScannersRacing(t *testing.T) {
 		})
 	}
 }
+
+// Run scans at once and then every interval, until its context ends.
+func TestRunLoop(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	e := newEnv(t, db)
+	e.set(t, deadline.Deadline{ObjectType: "incident", ObjectID: "1", Kind: "report.first", DueAt: t0.Add(time.Hour)})
+	rec := newRecorder()
+	s := rec.scanner(db, e.clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx, 5*time.Millisecond); close(done) }()
+	e.clk.Advance(2 * time.Hour)
+	for waited := 0; ; waited++ {
+		rec.mu.Lock()
+		n := len(rec.over)
+		rec.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if waited > 2000 {
+			t.Fatal("Run never announced the overdue deadline")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+}
