@@ -30,6 +30,35 @@ type Service struct {
 
 	hooksMu sync.RWMutex
 	hooks   map[string][]DecidedHook
+	rules   map[string][]DeciderRule
+}
+
+// DeciderRule narrows who may decide approvals on objects of a type beyond
+// the roles an approval names (say, "not the incident's own handler"). It
+// runs in the decision's transaction after the built-in checks and refuses
+// by returning an error (an apperr, usually Forbidden).
+type DeciderRule func(ctx context.Context, tx *store.Tx, a Approval, actor *auth.Actor) error
+
+// AddRule registers r for approvals on objects of objectType.
+func (s *Service) AddRule(objectType string, r DeciderRule) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	if s.rules == nil {
+		s.rules = map[string][]DeciderRule{}
+	}
+	s.rules[objectType] = append(s.rules[objectType], r)
+}
+
+func (s *Service) checkRules(ctx context.Context, tx *store.Tx, a Approval, actor *auth.Actor) error {
+	s.hooksMu.RLock()
+	rs := append([]DeciderRule(nil), s.rules[a.ObjectType]...)
+	s.hooksMu.RUnlock()
+	for _, r := range rs {
+		if err := r(ctx, tx, a, actor); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OnDecided registers h for decisions on objects of objectType. Modules call
@@ -148,6 +177,9 @@ func (s *Service) Decide(ctx context.Context, id int64, approve bool, reason str
 			return apperr.New(apperr.Forbidden, "err.approval_own")
 		case !before.MayDecide(actor):
 			return apperr.New(apperr.Forbidden, "err.approval_role")
+		}
+		if err := s.checkRules(ctx, tx, before, actor); err != nil {
+			return err
 		}
 		if !approve && reason == "" {
 			return apperr.Fields([]apperr.FieldError{{Field: "reason", Key: "err.approval_reason_required"}})

@@ -324,3 +324,25 @@ func TestConcurrentDecisions(t *testing.T) {
 		}
 	})
 }
+
+// A module's rule narrows the deciders further than the roles.
+func TestDeciderRule(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := servertest.NewOn(t, db)
+		author := e.CreateUser("author", e.Org, auth.RoleResponder)
+		handler := e.CreateUser("handler", e.Org, auth.RoleSecurityManager)
+		mgr := e.CreateUser("mgr", e.Org, auth.RoleSecurityManager)
+		e.App.Approvals.AddRule("thing", func(_ context.Context, _ *store.Tx, a workflow.Approval, actor *auth.Actor) error {
+			if actor.UserID == handler.ID {
+				return apperr.New(apperr.Forbidden, "err.approval_role")
+			}
+			return nil
+		})
+		a := request(t, e, e.Actor(author, e.Org), "1", auth.RoleSecurityManager)
+		_, err := e.App.Approvals.Decide(e.Actor(handler, e.Org), a.ID, true, "")
+		wantCode(t, "refused by the rule", err, apperr.Forbidden, "err.approval_role")
+		if got, err := e.App.Approvals.Decide(e.Actor(mgr, e.Org), a.ID, true, ""); err != nil || got.Status != workflow.StatusApproved {
+			t.Errorf("allowed by the rule: %+v %v", got, err)
+		}
+	})
+}
