@@ -63,4 +63,9 @@ CREATE TABLE deadlines (
     updated_at BIGINT NOT NULL,
     UNIQUE (org_id, object_type, object_id, kind)
 );
-CREATE INDEX deadlines_open ON deadlines (met_at, due_at);
+-- The scanner's two claims each look up open, unannounced rows by time.
+-- Measured on 100,000 deadlines with nothing to announce (BenchmarkScanOnce):
+-- one scan takes 94 ms on SQLite and 69 ms on PostgreSQL without these
+-- indexes, 0.2 ms and 0.6 ms with them.
+CREATE INDEX deadlines_near_scan ON deadlines (met_at, near_notified_at, near_at);
+CREATE INDEX deadlines_overdue_scan ON deadlines (met_at, overdue_notified_at, due_at);
