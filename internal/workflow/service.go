@@ -31,6 +31,16 @@ type Service struct {
 	hooksMu sync.RWMutex
 	hooks   map[string][]DecidedHook
 	rules   map[string][]DeciderRule
+	asked   []DecidedHook
+}
+
+// OnRequested registers h for every new approval, of any object type: the
+// place to announce "approval waiting" (notifications) in the request's
+// transaction, so the announcement and the request commit together.
+func (s *Service) OnRequested(h DecidedHook) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.asked = append(s.asked, h)
 }
 
 // DeciderRule narrows who may decide approvals on objects of a type beyond
@@ -152,6 +162,14 @@ func (s *Service) Request(ctx context.Context, tx *store.Tx, r Request) (Approva
 	}
 	if err := audit.Append(ctx, tx, now, actor.Audit("approval.request", "approval", fmt.Sprint(a.ID), nil, a)); err != nil {
 		return Approval{}, err
+	}
+	s.hooksMu.RLock()
+	hs := append([]DecidedHook(nil), s.asked...)
+	s.hooksMu.RUnlock()
+	for _, h := range hs {
+		if err := h(ctx, tx, a); err != nil {
+			return Approval{}, fmt.Errorf("approval %d: request hook: %w", a.ID, err)
+		}
 	}
 	return a, nil
 }

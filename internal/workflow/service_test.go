@@ -346,3 +346,31 @@ func TestDeciderRule(t *testing.T) {
 		}
 	})
 }
+
+// Request hooks see every new approval inside the request's transaction.
+func TestRequestHook(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := servertest.NewOn(t, db)
+		author := e.CreateUser("author", e.Org, auth.RoleResponder)
+		var seen []string
+		e.App.Approvals.OnRequested(func(_ context.Context, _ *store.Tx, a workflow.Approval) error {
+			seen = append(seen, a.ObjectID)
+			if a.ObjectID == "refused" {
+				return errors.New("outbox full")
+			}
+			return nil
+		})
+		request(t, e, e.Actor(author, e.Org), "1", auth.RoleSecurityManager)
+		ctx := e.Actor(author, e.Org)
+		err := e.DB.Tx(ctx, func(tx *store.Tx) error {
+			_, err := e.App.Approvals.Request(ctx, tx, workflow.Request{ObjectType: "thing", ObjectID: "refused", Step: "plan", Roles: []auth.Role{auth.RoleLeadership}})
+			return err
+		})
+		if err == nil || len(seen) != 2 || seen[0] != "1" {
+			t.Fatalf("hook saw %v; err %v", seen, err)
+		}
+		if l, _ := e.App.Approvals.ForObject(ctx, "thing", "refused"); len(l) != 0 {
+			t.Errorf("request kept although its hook failed: %+v", l)
+		}
+	})
+}
