@@ -10,8 +10,11 @@ import (
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
+	"bulwark/internal/deadline"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
+	"bulwark/internal/task"
+	"bulwark/internal/workflow"
 )
 
 // Options are the settings the services need.
@@ -34,6 +37,11 @@ type App struct {
 	Orgs     *org.Service
 	Accounts *account.Service
 	Assets   *asset.Service
+
+	// Shared workflow mechanisms (issue 3): approvals, tasks, deadlines.
+	Approvals *workflow.Service
+	Tasks     *task.Service
+	Deadlines *deadline.Service
 }
 
 // New builds the services over db.
@@ -46,6 +54,10 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Orgs:     &org.Service{DB: db, Clock: c},
 		Accounts: account.New(db, c, opt.Account),
 		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+
+		Approvals: &workflow.Service{DB: db, Clock: c},
+		Tasks:     &task.Service{DB: db, Clock: c},
+		Deadlines: &deadline.Service{DB: db, Clock: c},
 	}
 }
 

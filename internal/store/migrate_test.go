@@ -123,6 +123,12 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		before := readSchema(t, db)
+		// Versions may leave gaps (parallel branches take numbers apart),
+		// so count the recorded steps rather than assume 1..version.
+		var recorded int
+		if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&recorded); err != nil {
+			t.Fatal(err)
+		}
 		v1, err := db.SchemaVersion(ctx)
 		if err != nil || v1 == 0 {
 			t.Fatalf("schema version %d: %v", v1, err)
@@ -148,8 +154,8 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 		if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil {
 			t.Fatal(err)
 		}
-		if heads != 1 || versions != v1 {
-			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, v1)
+		if heads != 1 || versions != recorded {
+			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, recorded)
 		}
 	})
 }

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"bulwark/internal/app"
+	"bulwark/internal/deadline"
+)
+
+// backgroundJob is periodic work serve runs beside the HTTP server (the
+// deadline scanner today; the notification dispatcher next). Each node may
+// run it: jobs claim their work in the database, so nodes do not repeat it.
+type backgroundJob interface {
+	Run(ctx context.Context, every time.Duration)
+}
+
+// scanEvery is how often the deadline scanner looks: a regulatory deadline
+// of one hour is then announced within a minute of its window opening.
+const scanEvery = time.Minute
+
+// backgroundJobs are the jobs of a, with how often each runs. The deadline
+// hooks only log until notifications are wired to them.
+func backgroundJobs(a *app.App) map[backgroundJob]time.Duration {
+	return map[backgroundJob]time.Duration{
+		&deadline.Scanner{DB: a.DB, Clock: a.Clock, OnNear: deadline.LogHook("near"), OnOverdue: deadline.LogHook("overdue")}: scanEvery,
+	}
+}
+
+// startBackground runs jobs until ctx ends; the returned stop cancels them
+// and waits until each has returned, so the database is closed after them.
+func startBackground(ctx context.Context, jobs map[backgroundJob]time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for j, every := range jobs {
+		wg.Go(func() { j.Run(ctx, every) })
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
