@@ -36,6 +36,9 @@ type Result struct{ Near, Overdue int }
 // row locks, then re-checks the condition and skips rows already claimed;
 // on SQLite writers are serialised. So each notice is claimed exactly once.
 // A deadline already past due when first seen gets only the overdue notice.
+// scanLockKey names the scanner's advisory lock on PostgreSQL.
+const scanLockKey = 7226032
+
 const (
 	claimNear = `UPDATE deadlines SET near_notified_at = $1
 		WHERE met_at = 0 AND near_notified_at = 0 AND overdue_notified_at = 0 AND near_at <= $1 AND due_at > $1
@@ -52,6 +55,13 @@ func (s *Scanner) ScanOnce(ctx context.Context, now time.Time) (Result, error) {
 	var res Result
 	err := s.DB.Tx(ctx, func(tx *store.Tx) error {
 		res = Result{}
+		// One scanner at a time across nodes: two claiming UPDATEs that
+		// lock overlapping rows in different orders deadlock on
+		// PostgreSQL. A node that finds the lock taken skips this round;
+		// the holder announces everything that is due.
+		if ok, err := tx.TryLock(ctx, scanLockKey); err != nil || !ok {
+			return err
+		}
 		near, err := claim(ctx, tx, claimNear, now)
 		if err != nil {
 			return fmt.Errorf("claim near deadlines: %w", err)
