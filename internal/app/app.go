@@ -10,6 +10,7 @@ import (
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
+	"bulwark/internal/notify"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
 )
@@ -34,6 +35,7 @@ type App struct {
 	Orgs     *org.Service
 	Accounts *account.Service
 	Assets   *asset.Service
+	Notify   *notify.Service
 }
 
 // New builds the services over db.
@@ -46,6 +48,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Orgs:     &org.Service{DB: db, Clock: c},
 		Accounts: account.New(db, c, opt.Account),
 		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+		Notify:   &notify.Service{DB: db, Clock: c},
 	}
 }
 
