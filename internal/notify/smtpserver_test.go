@@ -114,10 +114,10 @@ func (s *smtpServer) serve(c net.Conn) {
 			}
 			w("235 ok")
 		case "MAIL":
-			msg.From = strings.TrimSuffix(strings.TrimPrefix(line[len("MAIL FROM:"):], "<"), ">")
+			msg.From = angle(line[len("MAIL FROM:"):])
 			w("250 ok")
 		case "RCPT":
-			to := strings.TrimSuffix(strings.TrimPrefix(line[len("RCPT TO:"):], "<"), ">")
+			to := angle(line[len("RCPT TO:"):])
 			if strings.HasPrefix(to, "reject") {
 				w("550 no such user")
 				continue
@@ -175,4 +175,11 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// angle returns the address between < and > (parameters may follow).
+func angle(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "<")
+	addr, _, _ := strings.Cut(s, ">")
+	return addr
 }
