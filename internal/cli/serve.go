@@ -3,10 +3,16 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"bulwark/internal/config"
+	"bulwark/internal/notify"
 	"bulwark/internal/server"
 )
+
+// notifyEvery is how often the dispatcher looks for due messages besides
+// being kicked after each commit that queues some (retries wait for it).
+const notifyEvery = 10 * time.Second
 
 func runServe(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("serve", io)
@@ -27,7 +33,18 @@ func runServe(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	fmt.Fprintf(io.Out, "Bulwark on %s\n", e.db.Describe())
-	return server.Run(ctx, cfg, srv.Handler(), nil)
+	// The notification dispatcher sends the outbox while the server runs and
+	// stops with it; rows it holds come back when their lease ends.
+	disp := &notify.Dispatcher{DB: e.db, Clock: e.app.Clock, BaseURL: cfg.PublicURL()}
+	disp.Init()
+	e.app.Notify.Queued = disp.Kick
+	dctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); disp.Run(dctx, notifyEvery) }()
+	err = server.Run(ctx, cfg, srv.Handler(), nil)
+	stop()
+	<-done
+	return err
 }
 
 func runMigrate(ctx context.Context, args []string, io IO) error {

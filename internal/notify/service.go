@@ -139,6 +139,11 @@ func (s *Service) UpdateChannel(ctx context.Context, id int64, in Channel, keep 
 		if in.Settings.Secret == "" && !keep.ClearSecret {
 			in.Settings.Secret = old.Settings.Secret
 		}
+		// Forms and PATCH start from the public view: a URL still equal to
+		// its masked form means "unchanged".
+		if old.Settings.URL != "" && in.Settings.URL == MaskURL(old.Settings.URL) {
+			in.Settings.URL = old.Settings.URL
+		}
 		in.normalize()
 		if err := in.validate(); err != nil {
 			return err

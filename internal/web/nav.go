@@ -31,6 +31,7 @@ var navigation = []navItem{
 	{Group: "nav.group.assets", Section: "assets", Key: "nav.assets", Path: "/assets", Perm: auth.PermAssetRead},
 	{Group: "nav.group.system", Section: "audit", Key: "nav.audit", Path: "/audit", Perm: auth.PermAuditRead},
 	{Group: "nav.group.system", Section: "admin", Key: "nav.admin", Path: "/admin/users", Perm: auth.PermUserManage},
+	{Group: "nav.group.system", Section: "notify", Key: "notify.nav", Path: "/admin/notify", Perm: auth.PermNotifyManage},
 }
 
 // servedNav keeps the entries of items whose path one of routes serves.
