@@ -239,4 +239,3 @@ func (h *API) retryDelivery(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, d)
 }
-
