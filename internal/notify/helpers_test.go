@@ -24,7 +24,7 @@ type env struct {
 	disp *notify.Dispatcher
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	e := servertest.NewOn(t, db)
 	mgr := e.CreateUser("mgr", e.Org, auth.RoleSecurityManager)
 	d := &notify.Dispatcher{DB: db, Clock: e.Clock, BaseURL: "https://bulwark.example.cn/", MaxAttempts: 3,
@@ -98,7 +98,7 @@ type received struct {
 	JSON   map[string]any
 }
 
-func newReceiver(t *testing.T, statuses ...int) *receiver {
+func newReceiver(t testing.TB, statuses ...int) *receiver {
 	rc := &receiver{statuses: statuses, answer: `{"errcode":0,"errmsg":"ok"}`}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
