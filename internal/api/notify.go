@@ -50,6 +50,7 @@ type settingsInput struct {
 	From     *string   `json:"from"`
 	To       *[]string `json:"to"`
 	StartTLS *bool     `json:"starttls"`
+	ToRoles  *bool     `json:"to_roles"`
 	URL      *string   `json:"url"`
 	Secret   *string   `json:"secret"`
 	Lang     *string   `json:"lang"`
@@ -96,6 +97,9 @@ func (in channelInput) apply(c *notify.Channel) {
 	}
 	if s.StartTLS != nil {
 		out.StartTLS = *s.StartTLS
+	}
+	if s.ToRoles != nil {
+		out.ToRoles = *s.ToRoles
 	}
 }
 

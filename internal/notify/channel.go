@@ -34,6 +34,9 @@ type Settings struct {
 	From     string   `json:"from,omitempty"`
 	To       []string `json:"to,omitempty"`
 	StartTLS bool     `json:"starttls,omitempty"` // required: refuse to send without it
+	// ToRoles also addresses the members of the organisation who hold one
+	// of the event's roles (Event.Roles) and have an email address.
+	ToRoles bool `json:"to_roles,omitempty"`
 	// webhook and robots
 	URL    string `json:"url,omitempty"`
 	Secret string `json:"secret,omitempty"` // webhook HMAC key, DingTalk/Feishu signing secret
@@ -116,7 +119,7 @@ func (c *Channel) normalize() {
 		s.Lang = "zh-CN"
 	}
 	if c.Kind != KindEmail {
-		s.Host, s.Port, s.Username, s.Password, s.From, s.To, s.StartTLS = "", 0, "", "", "", nil, false
+		s.Host, s.Port, s.Username, s.Password, s.From, s.To, s.StartTLS, s.ToRoles = "", 0, "", "", "", nil, false, false
 	} else {
 		s.URL, s.Secret = "", ""
 	}
@@ -152,7 +155,7 @@ func (c *Channel) validate() error {
 		} else if err != nil || a.Address == "" {
 			errs.Add("from", "err.notify_address", s.From)
 		}
-		if len(s.To) == 0 {
+		if len(s.To) == 0 && !s.ToRoles {
 			errs.Add("to", "err.required")
 		}
 		for _, t := range s.To {

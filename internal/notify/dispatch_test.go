@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"bulwark/internal/account"
+	"bulwark/internal/auth"
 	"bulwark/internal/notify"
 	"bulwark/internal/store"
 	"bulwark/internal/storetest"
@@ -352,6 +354,39 @@ func TestDeletedChannelFailsVisibly(t *testing.T) {
 		ds := e.deliveries(t, notify.StatusFailed)
 		if len(ds) != 1 || ds[0].LastError != "channel deleted" || ds[0].ChannelName != "" {
 			t.Errorf("deliveries: %+v", ds)
+		}
+	})
+}
+
+// An email channel set to address the event's roles adds the members who
+// hold them (active, with an address), once each, and no one else.
+func TestEmailToRoleHolders(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		srv := newSMTPServer(t, false)
+		e.disp.RootCAs = srv.roots
+		sys := e.System(e.Org)
+		for _, u := range []account.NewUser{
+			{Username: "resp1", Email: "resp1@example.cn", Roles: []auth.Role{auth.RoleResponder}},
+			{Username: "resp2", Email: "soc@example.cn", Roles: []auth.Role{auth.RoleResponder, auth.RoleLeadership}}, // also listed
+			{Username: "resp3", Roles: []auth.Role{auth.RoleResponder}},                                                // no address
+			{Username: "view1", Email: "viewer@example.cn", Roles: []auth.Role{auth.RoleViewer}},
+		} {
+			u.Password, u.OrgID = "Test-Password-123", e.Org
+			if _, err := e.App.Accounts.Create(sys, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		host, port, _ := net.SplitHostPort(srv.addr)
+		p, _ := strconv.Atoi(port)
+		c := e.channel(t, notify.Channel{Kind: notify.KindEmail, Name: "roles", Enabled: true, Settings: notify.Settings{
+			Host: host, Port: p, From: "bulwark@example.cn", To: []string{"soc@example.cn"}, StartTLS: true, ToRoles: true}})
+		e.rule(t, "incident.created", c.ID)
+		e.publish(t, notify.Event{Kind: "incident.created", Title: "x", Roles: []auth.Role{auth.RoleResponder}})
+		e.dispatch(t)
+		got := srv.got()
+		if len(got) != 1 || strings.Join(got[0].To, ",") != "soc@example.cn,resp1@example.cn" {
+			t.Fatalf("recipients: %+v", got)
 		}
 	})
 }

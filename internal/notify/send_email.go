@@ -71,12 +71,28 @@ func (d *Dispatcher) sendEmail(ctx context.Context, c Channel, m Message) (int, 
 	if err := client.Mail(from.Address); err != nil {
 		return smtpCode(err), fmt.Errorf("SMTP MAIL FROM: %w", err)
 	}
+	recipients := append([]string(nil), s.To...)
+	if s.ToRoles {
+		more, err := d.roleAddresses(ctx, c.OrgID, m.Delivery.Roles)
+		if err != nil {
+			return 0, err
+		}
+		recipients = append(recipients, more...)
+	}
+	if len(recipients) == 0 {
+		return 0, errors.New("no recipient: the channel lists none and no member holding the event's roles has an email address")
+	}
 	var to []string
-	for _, t := range s.To {
+	seen := map[string]bool{}
+	for _, t := range recipients {
 		a, err := mail.ParseAddress(t)
 		if err != nil {
 			return 0, fmt.Errorf("recipient %q: %w", t, err)
 		}
+		if seen[strings.ToLower(a.Address)] {
+			continue
+		}
+		seen[strings.ToLower(a.Address)] = true
 		if err := client.Rcpt(a.Address); err != nil {
 			return smtpCode(err), fmt.Errorf("SMTP RCPT TO %s: %w", a.Address, err)
 		}
@@ -126,4 +142,35 @@ func smtpCode(err error) int {
 		return te.Code
 	}
 	return 0
+}
+
+// roleAddresses are the email addresses of the organisation's active members
+// holding any of roles.
+func (d *Dispatcher) roleAddresses(ctx context.Context, orgID int64, roles []string) ([]string, error) {
+	if len(roles) == 0 {
+		return nil, nil
+	}
+	args := []any{orgID}
+	marks := make([]string, len(roles))
+	for i, r := range roles {
+		args = append(args, r)
+		marks[i] = "$" + strconv.Itoa(i+2)
+	}
+	rows, err := d.DB.Read().QueryContext(ctx, `SELECT DISTINCT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE r.org_id = $1 AND r.role IN (`+strings.Join(marks, ", ")+`) AND NOT u.disabled AND u.email <> '' ORDER BY u.email`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read role holders' addresses: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, fmt.Errorf("read role holders' addresses: %w", err)
+		}
+		if _, err := mail.ParseAddress(e); err == nil {
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
 }

@@ -123,7 +123,7 @@ func channelFromForm(r *http.Request) (notify.Channel, notify.KeepSecrets) {
 		Settings: notify.Settings{
 			Host: r.PostFormValue("host"), Port: port, Username: r.PostFormValue("username"), Password: r.PostFormValue("password"),
 			From: r.PostFormValue("from"), To: strings.FieldsFunc(r.PostFormValue("to"), func(c rune) bool { return c == '\n' || c == ',' || c == ';' }),
-			StartTLS: r.PostFormValue("starttls") == "1", URL: r.PostFormValue("url"), Secret: r.PostFormValue("secret"), Lang: r.PostFormValue("lang"),
+			StartTLS: r.PostFormValue("starttls") == "1", ToRoles: r.PostFormValue("to_roles") == "1", URL: r.PostFormValue("url"), Secret: r.PostFormValue("secret"), Lang: r.PostFormValue("lang"),
 		},
 	}
 	return c, notify.KeepSecrets{ClearPassword: r.PostFormValue("clear_password") == "1", ClearSecret: r.PostFormValue("clear_secret") == "1"}
