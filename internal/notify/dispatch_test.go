@@ -369,7 +369,7 @@ func TestEmailToRoleHolders(t *testing.T) {
 		for _, u := range []account.NewUser{
 			{Username: "resp1", Email: "resp1@example.cn", Roles: []auth.Role{auth.RoleResponder}},
 			{Username: "resp2", Email: "soc@example.cn", Roles: []auth.Role{auth.RoleResponder, auth.RoleLeadership}}, // also listed
-			{Username: "resp3", Roles: []auth.Role{auth.RoleResponder}},                                                // no address
+			{Username: "resp3", Roles: []auth.Role{auth.RoleResponder}},                                               // no address
 			{Username: "view1", Email: "viewer@example.cn", Roles: []auth.Role{auth.RoleViewer}},
 		} {
 			u.Password, u.OrgID = "Test-Password-123", e.Org
