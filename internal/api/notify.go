@@ -15,6 +15,7 @@ func init() {
 	registerSchema("NotifyRule", notify.Rule{})
 	registerSchema("NotifyRuleInput", ruleInput{})
 	registerSchema("NotifyDelivery", notify.Delivery{})
+	registerSchema("NotifyAttempt", notify.Attempt{})
 }
 
 func (h *API) notifyRoutes() []httpx.Route {
@@ -36,6 +37,8 @@ func (h *API) notifyRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/notify/deliveries", Handler: h.listDeliveries,
 			Doc: &httpx.Doc{Summary: "The outbox, newest first: status, attempts, last error", Tag: "notify", Response: "NotifyDelivery",
 				Query: []string{"status", "before", "limit"}, Paginated: true}},
+		{Method: "GET", Pattern: "/api/v1/notify/deliveries/{id}/attempts", Handler: h.deliveryAttempts,
+			Doc: &httpx.Doc{Summary: "Every attempt at sending a delivery, oldest first", Tag: "notify", Response: "NotifyAttempt", Paginated: true}},
 		{Method: "POST", Pattern: "/api/v1/notify/deliveries/{id}/retry", Handler: h.retryDelivery,
 			Doc: &httpx.Doc{Summary: "Send a pending or failed delivery now, with a fresh round of attempts", Tag: "notify", Response: "NotifyDelivery"}},
 	}
@@ -242,4 +245,18 @@ func (h *API) retryDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, d)
+}
+
+func (h *API) deliveryAttempts(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	list, err := h.App.Notify.Attempts(r.Context(), id)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, List[notify.Attempt]{Items: list, Total: len(list), Page: 1, PerPage: max(len(list), 1)})
 }

@@ -101,6 +101,11 @@ func TestNotifyAPI(t *testing.T) {
 			t.Fatalf("sent: %+v", sent.Items)
 		}
 		apiCall(t, e, tok, "POST", fmt.Sprintf("/api/v1/notify/deliveries/%d/retry", failed.Items[0].ID), "", 0).want(409)
+		var attempts struct{ Items []notify.Attempt }
+		apiCall(t, e, tok, "GET", fmt.Sprintf("/api/v1/notify/deliveries/%d/attempts", failed.Items[0].ID), "", 0).want(200).into(&attempts)
+		if len(attempts.Items) != 2 || attempts.Items[0].OK || attempts.Items[0].Code != 500 || !attempts.Items[1].OK || attempts.Items[1].Code != 204 {
+			t.Errorf("attempts: %+v", attempts.Items)
+		}
 		mu.Lock()
 		if len(bodies) != 2 || sigs[1] != "true" || !strings.Contains(bodies[1], `"link":"https://soc.example.cn/incidents/9"`) {
 			t.Errorf("receiver got %v %v", bodies, sigs)

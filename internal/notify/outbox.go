@@ -185,6 +185,16 @@ func getDelivery(ctx context.Context, q store.Querier, orgID, id int64) (Deliver
 	return d, nil
 }
 
+// Delivery returns one delivery of the organisation.
+func (s *Service) Delivery(ctx context.Context, id int64) (Delivery, error) {
+	actor, err := auth.Require(ctx, auth.PermNotifyManage)
+	if err != nil {
+		return Delivery{}, err
+	}
+	d, err := getDelivery(ctx, s.DB.Read(), actor.OrgID, id)
+	return d, apperr.Wrap(err, "get delivery")
+}
+
 // Retry makes a delivery due now with a fresh round of attempts (the log
 // of earlier attempts stays). A delivery already sent is refused.
 func (s *Service) Retry(ctx context.Context, id int64) (Delivery, error) {
@@ -229,6 +239,9 @@ func (s *Service) Attempts(ctx context.Context, id int64) ([]Attempt, error) {
 	actor, err := auth.Require(ctx, auth.PermNotifyManage)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := getDelivery(ctx, s.DB.Read(), actor.OrgID, id); err != nil {
+		return nil, apperr.Wrap(err, "list attempts")
 	}
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT at, ok, code, error, duration_ms FROM notify_attempts
 		WHERE org_id = $1 AND outbox_id = $2 ORDER BY id`, actor.OrgID, id)

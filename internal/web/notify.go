@@ -27,6 +27,7 @@ func (u *UI) notifyRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/notify/rules/{id}", Handler: u.notifyRuleToggle},
 		{Method: "POST", Pattern: "/admin/notify/rules/{id}/delete", Handler: u.notifyRuleDelete},
 		{Method: "GET", Pattern: "/admin/notify/deliveries", Handler: u.notifyDeliveries},
+		{Method: "GET", Pattern: "/admin/notify/deliveries/{id}", Handler: u.notifyDelivery},
 		{Method: "POST", Pattern: "/admin/notify/deliveries/{id}/retry", Handler: u.notifyRetry},
 	}
 }
@@ -278,6 +279,34 @@ func (u *UI) notifyDeliveries(w http.ResponseWriter, r *http.Request) {
 	v := u.view(r, "notify", d)
 	v.Title = i18n.T(v.Lang, "notify.deliveries.title")
 	u.render(w, r, http.StatusOK, "notify_deliveries", v)
+}
+
+type notifyDeliveryData struct {
+	Delivery notify.Delivery
+	Attempts []notify.Attempt
+	Labels   map[string]string
+}
+
+// notifyDelivery shows one delivery with every attempt at sending it.
+func (u *UI) notifyDelivery(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d, err := u.App.Notify.Delivery(r.Context(), id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	att, err := u.App.Notify.Attempts(r.Context(), id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	v := u.view(r, "notify", notifyDeliveryData{Delivery: d, Attempts: att, Labels: kindLabels()})
+	v.Title = d.Title
+	u.render(w, r, http.StatusOK, "notify_delivery", v)
 }
 
 func (u *UI) notifyRetry(w http.ResponseWriter, r *http.Request) {

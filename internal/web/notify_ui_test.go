@@ -124,6 +124,10 @@ func TestNotifySettingsUI(t *testing.T) {
 		if page := admWant(t, c.Get("/admin/notify"), 200, "settings"); !strings.Contains(page.Body, "1 条失败") {
 			t.Errorf("failure count not shown")
 		}
+		detail := admWant(t, c.Get("/admin/notify/deliveries/"+id), 200, "delivery detail")
+		if !strings.Contains(detail.Body, "发送尝试") || !strings.Contains(detail.Body, "<td>503</td>") || !strings.Contains(detail.Body, `id="retry-`+id+`"`) {
+			t.Errorf("delivery detail:\n%s", detail.Body)
+		}
 		rb.mu.Lock()
 		rb.status = 200
 		rb.mu.Unlock()
