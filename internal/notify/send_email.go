@@ -29,7 +29,7 @@ func (d *Dispatcher) sendEmail(ctx context.Context, c Channel, m Message) (int, 
 	dialer := net.Dialer{Timeout: d.timeout()}
 	conn, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return 0, fmt.Errorf("connect to %s: %w", addr, err)
+		return 0, fmt.Errorf("SMTP connect: %w", err)
 	}
 	// One deadline for the whole conversation.
 	deadline := time.Now().Add(d.timeout())
