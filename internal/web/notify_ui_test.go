@@ -148,6 +148,14 @@ func TestNotifySettingsUI(t *testing.T) {
 		if q.Get("access_token") != "tok-1234567890" || q.Get("sign") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
 			t.Errorf("robot call after saving the form unchanged: %v", q)
 		}
+		// The pages speak English to a user who chose it.
+		admWant(t, c.PostForm("/account/language", url.Values{"locale": {"en"}}), http.StatusSeeOther, "choose English")
+		if en := admWant(t, c.Get("/admin/notify"), 200, "English settings"); !strings.Contains(en.Body, "Notification settings") || !strings.Contains(en.Body, "Incident created") {
+			t.Errorf("English settings page:\n%s", en.Body)
+		}
+		if en := admWant(t, c.Get("/admin/notify/deliveries/"+id), 200, "English delivery"); !strings.Contains(en.Body, "Attempts") || !strings.Contains(en.Body, "DingTalk group robot") {
+			t.Errorf("English delivery page:\n%s", en.Body)
+		}
 		// Switching the rule off and deleting it.
 		rules, _ := e.App.Notify.Rules(e.Actor(mgr, e.Org))
 		admWant(t, c.PostForm(fmt.Sprintf("/admin/notify/rules/%d", rules[0].ID), url.Values{"enabled": {"0"}}), http.StatusSeeOther, "disable rule")
