@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -148,8 +149,10 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 		if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil {
 			t.Fatal(err)
 		}
-		if heads != 1 || versions != v1 {
-			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, v1)
+		// Versions may leave gaps (parallel branches take their own
+		// numbers), so count the steps on disk rather than trusting v1.
+		if want := migrationSteps(t); heads != 1 || versions != want {
+			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, want)
 		}
 	})
 }
@@ -200,4 +203,20 @@ func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	if total != recorded || recorded == 0 || v == 0 {
 		t.Fatalf("nodes applied %d steps in all, %d recorded, version %d", total, recorded, v)
 	}
+}
+
+// migrationSteps counts the distinct versions among the migration files.
+func migrationSteps(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if v, _, ok := strings.Cut(e.Name(), "_"); ok && strings.HasSuffix(e.Name(), ".sql") {
+			seen[v] = true
+		}
+	}
+	return len(seen)
 }
