@@ -12,6 +12,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.orgRoutes()...)
 	rs = append(rs, h.tokenRoutes()...)
 	rs = append(rs, h.workflowRoutes()...)
+	rs = append(rs, h.notifyRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

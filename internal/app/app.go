@@ -11,6 +11,7 @@ import (
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
 	"bulwark/internal/deadline"
+	"bulwark/internal/notify"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
@@ -42,6 +43,7 @@ type App struct {
 	Approvals *workflow.Service
 	Tasks     *task.Service
 	Deadlines *deadline.Service
+	Notify    *notify.Service
 }
 
 // New builds the services over db.
@@ -58,6 +60,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Approvals: &workflow.Service{DB: db, Clock: c},
 		Tasks:     &task.Service{DB: db, Clock: c},
 		Deadlines: &deadline.Service{DB: db, Clock: c},
+		Notify:    &notify.Service{DB: db, Clock: c},
 	}
 }
 

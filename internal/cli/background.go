@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"bulwark/internal/app"
+	"bulwark/internal/config"
 	"bulwark/internal/deadline"
+	"bulwark/internal/notify"
 )
 
 // backgroundJob is periodic work serve runs beside the HTTP server (the
@@ -20,11 +22,21 @@ type backgroundJob interface {
 // of one hour is then announced within a minute of its window opening.
 const scanEvery = time.Minute
 
+// notifyEvery is how often the dispatcher looks for due messages besides
+// being kicked after each commit that queues some (retries wait for it).
+const notifyEvery = 10 * time.Second
+
 // backgroundJobs are the jobs of a, with how often each runs. The deadline
-// hooks only log until notifications are wired to them.
-func backgroundJobs(a *app.App) map[backgroundJob]time.Duration {
+// hooks only log until the incident module publishes notifications for them.
+func backgroundJobs(a *app.App, cfg *config.Config) map[backgroundJob]time.Duration {
+	// The dispatcher sends the outbox; rows it holds come back when their
+	// lease ends, so stopping it mid-send loses nothing.
+	disp := &notify.Dispatcher{DB: a.DB, Clock: a.Clock, BaseURL: cfg.PublicURL()}
+	disp.Init()
+	a.Notify.Queued = disp.Kick
 	return map[backgroundJob]time.Duration{
 		&deadline.Scanner{DB: a.DB, Clock: a.Clock, OnNear: deadline.LogHook("near"), OnOverdue: deadline.LogHook("overdue")}: scanEvery,
+		disp: notifyEvery,
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 
 	"bulwark/internal/app"
 	"bulwark/internal/clock"
+	"bulwark/internal/config"
 	"bulwark/internal/deadline"
+	"bulwark/internal/notify"
 	"bulwark/internal/store"
 	"bulwark/internal/storetest"
 )
@@ -38,14 +40,17 @@ func TestBackgroundJobsStopBeforeReturning(t *testing.T) {
 func TestServeRunsTheDeadlineScanner(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	a := app.New(db, clock.NewFake(time.Now()), app.DefaultOptions())
-	jobs := backgroundJobs(a)
-	found := false
+	jobs := backgroundJobs(a, config.Defaults())
+	found, dispatcher := false, false
 	for j, every := range jobs {
 		if s, ok := j.(*deadline.Scanner); ok && s.DB == db && every == scanEvery && s.OnNear != nil && s.OnOverdue != nil {
 			found = true
 		}
+		if d, ok := j.(*notify.Dispatcher); ok && d.DB == db && every == notifyEvery {
+			dispatcher = true
+		}
 	}
-	if !found {
-		t.Fatalf("no deadline scanner among the background jobs: %v", jobs)
+	if !found || !dispatcher {
+		t.Fatalf("background jobs lack the deadline scanner (%v) or the notification dispatcher (%v): %v", found, dispatcher, jobs)
 	}
 }

@@ -27,7 +27,7 @@ func runServe(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	fmt.Fprintf(io.Out, "Bulwark on %s\n", e.db.Describe())
-	stop := startBackground(ctx, backgroundJobs(e.app))
+	stop := startBackground(ctx, backgroundJobs(e.app, cfg))
 	defer stop()
 	return server.Run(ctx, cfg, srv.Handler(), nil)
 }

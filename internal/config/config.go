@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,7 @@ type Config struct {
 	DefaultOrg         string
 	ShutdownTimeout    time.Duration
 	Timezone           string
+	BaseURL            string
 	Location           *time.Location
 }
 
@@ -161,6 +163,7 @@ func Bind(fs *flag.FlagSet, scope Scope) (*Config, func() error, []Setting) {
 		b.integer(&c.LoginPerIPMinute, "login-per-ip-minute", 20, "login attempts allowed per client IP per minute")
 		b.bytes(&c.MaxUpload, "max-upload", 32<<20, "largest upload accepted, in bytes")
 		b.duration(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+		b.str(&c.BaseURL, "base-url", "", "address people open Bulwark at (https://bulwark.example.cn), for links in notifications; default http(s)://ADDR")
 	}
 	finish := func() error {
 		if len(b.errs) > 0 {
@@ -181,6 +184,12 @@ func Bind(fs *flag.FlagSet, scope Scope) (*Config, func() error, []Setting) {
 		case "text", "json":
 		default:
 			return fmt.Errorf("configuration: --log-format %q: want text or json", c.LogFormat)
+		}
+		if c.BaseURL != "" {
+			u, err := url.Parse(c.BaseURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("configuration: --base-url %q: want an absolute http(s) address", c.BaseURL)
+			}
 		}
 		if c.PasswordMinLength < 8 {
 			return fmt.Errorf("configuration: --password-min-length %d: at least 8", c.PasswordMinLength)
@@ -213,4 +222,17 @@ func Defaults() *Config {
 		panic(err)
 	}
 	return c
+}
+
+// PublicURL is where people reach this server: --base-url, else derived
+// from --addr (and TLS).
+func (c *Config) PublicURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Addr
 }

@@ -11,5 +11,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.adminRoutes()...)
 	rs = append(rs, u.tokenRoutes()...)
 	rs = append(rs, u.workflowRoutes()...)
+	rs = append(rs, u.notifyRoutes()...)
 	return rs
 }

@@ -33,6 +33,7 @@ var navigation = []navItem{
 	{Group: "nav.group.work", Section: "tasks", Key: "nav.tasks", Path: "/tasks", Perm: auth.PermTaskRead},
 	{Group: "nav.group.system", Section: "audit", Key: "nav.audit", Path: "/audit", Perm: auth.PermAuditRead},
 	{Group: "nav.group.system", Section: "admin", Key: "nav.admin", Path: "/admin/users", Perm: auth.PermUserManage},
+	{Group: "nav.group.system", Section: "notify", Key: "notify.nav", Path: "/admin/notify", Perm: auth.PermNotifyManage},
 }
 
 // servedNav keeps the entries of items whose path one of routes serves.
