@@ -10,6 +10,7 @@ import (
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
+	"bulwark/internal/emergency"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
 )
@@ -34,6 +35,8 @@ type App struct {
 	Orgs     *org.Service
 	Accounts *account.Service
 	Assets   *asset.Service
+	// Emergency is the emergency organisation (应急组织) and duty roster.
+	Emergency *emergency.Service
 }
 
 // New builds the services over db.
@@ -43,9 +46,10 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	}
 	return &App{
 		DB: db, Clock: c, Options: opt,
-		Orgs:     &org.Service{DB: db, Clock: c},
-		Accounts: account.New(db, c, opt.Account),
-		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+		Orgs:      &org.Service{DB: db, Clock: c},
+		Accounts:  account.New(db, c, opt.Account),
+		Assets:    &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+		Emergency: &emergency.Service{DB: db, Clock: c},
 	}
 }
 
