@@ -11,6 +11,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.userRoutes()...)
 	rs = append(rs, h.orgRoutes()...)
 	rs = append(rs, h.tokenRoutes()...)
+	rs = append(rs, h.emergencyRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

@@ -10,5 +10,7 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.auditRoutes()...)
 	rs = append(rs, u.adminRoutes()...)
 	rs = append(rs, u.tokenRoutes()...)
+	rs = append(rs, u.emergencyRoutes()...)
+	rs = append(rs, u.emergencyDutyRoutes()...)
 	return rs
 }
