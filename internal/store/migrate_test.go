@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -148,8 +149,19 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 		if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil {
 			t.Fatal(err)
 		}
-		if heads != 1 || versions != v1 {
-			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, v1)
+		// Versions need not be contiguous (features take numbers ahead:
+		// 0006, 0008, ...): one record per distinct version on disk.
+		files, err := os.ReadDir("migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		distinct := map[string]bool{}
+		for _, f := range files {
+			num, _, _ := strings.Cut(f.Name(), "_")
+			distinct[num] = true
+		}
+		if heads != 1 || versions != len(distinct) {
+			t.Errorf("%d audit_head rows (want 1), %d recorded migrations (want %d)", heads, versions, len(distinct))
 		}
 	})
 }
