@@ -17,6 +17,8 @@ func (h *API) emergencyRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/api/v1/emergency/groups", Handler: h.emergencyGroups,
 			Doc: &httpx.Doc{Summary: "The emergency organisation: every group and support unit with its members", Tag: tag, Response: "EmergencyGroups"}},
+		{Method: "PUT", Pattern: "/api/v1/emergency/groups/{kind}", Handler: h.saveEmergencyGroup,
+			Doc: &httpx.Doc{Summary: "Set a fixed group's name, location and duties (kind: leadership, working_group, office)", Tag: tag, Request: "EmergencyUnitInput", Response: "EmergencyUnit"}},
 		{Method: "POST", Pattern: "/api/v1/emergency/units", Handler: h.createEmergencyUnit,
 			Doc: &httpx.Doc{Summary: "Add a support unit (应急支援单位)", Tag: tag, Request: "EmergencyUnitInput", Response: "EmergencyUnit", Status: 201}},
 		{Method: "PATCH", Pattern: "/api/v1/emergency/units/{id}", Handler: h.patchEmergencyUnit,
@@ -99,6 +101,24 @@ func (in unitInput) apply(u *emergency.Unit) {
 	if in.SortOrder != nil {
 		u.SortOrder = *in.SortOrder
 	}
+}
+
+// saveEmergencyGroup writes a fixed group's details: PUT, so absent fields
+// are emptied (the group exists whether or not it was ever edited).
+func (h *API) saveEmergencyGroup(w http.ResponseWriter, r *http.Request) {
+	var in unitInput
+	if err := decode(r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var u emergency.Unit
+	in.apply(&u)
+	out, err := h.App.Emergency.SaveGroup(r.Context(), r.PathValue("kind"), u)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *API) createEmergencyUnit(w http.ResponseWriter, r *http.Request) {

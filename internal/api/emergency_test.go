@@ -60,11 +60,16 @@ func TestEmergencyAPI(t *testing.T) {
 		if patched.Phone != "010-12345678" || patched.Name != "张三" || patched.Position != "leader" {
 			t.Errorf("patched %+v", patched)
 		}
+		office := emCall[emergency.Unit](t, e, mgr, "PUT", "/api/v1/emergency/groups/office", `{"location":"技术部","duties":"综合协调"}`, 0, 200)
+		if office.ID == 0 || office.Kind != "office" || office.Location != "技术部" {
+			t.Errorf("office %+v", office)
+		}
+		emCall[httpx.ErrorBody](t, e, mgr, "PUT", "/api/v1/emergency/groups/support", `{"name":"x"}`, 0, 404)
 		unit := emCall[emergency.Unit](t, e, mgr, "POST", "/api/v1/emergency/units", `{"name":"线路维护单位","category":"line"}`, 0, 201)
 		emCall[emergency.Member](t, e, mgr, "POST", "/api/v1/emergency/members",
 			fmt.Sprintf(`{"group":"support","unit_id":%d,"name":"吴工","position":"contact","phone":"13700137000"}`, unit.ID), 0, 201)
 		groups := emCall[struct{ Items []emergency.Unit }](t, e, viewer, "GET", "/api/v1/emergency/groups", "", 0, 200)
-		if len(groups.Items) != 4 || groups.Items[0].Kind != "leadership" || len(groups.Items[0].Members) != 1 ||
+		if len(groups.Items) != 4 || groups.Items[0].Kind != "leadership" || len(groups.Items[0].Members) != 1 || groups.Items[2].Location != "技术部" ||
 			groups.Items[3].Name != "线路维护单位" || groups.Items[3].Members[0].Name != "吴工" {
 			t.Errorf("groups %+v", groups.Items)
 		}

@@ -27,6 +27,7 @@ func init() {
 		"POST /emergency/duty/shifts/{id}/delete": {Perm: manage, Path: "/emergency/duty/shifts/999999/delete"},
 
 		"GET /api/v1/emergency/groups":          {Perm: read, Path: "/api/v1/emergency/groups"},
+		"PUT /api/v1/emergency/groups/{kind}":   {Perm: manage, Path: "/api/v1/emergency/groups/office", Body: `{"location":"技术部"}`},
 		"POST /api/v1/emergency/units":          {Perm: manage, Path: "/api/v1/emergency/units", Body: `{"name":""}`},
 		"PATCH /api/v1/emergency/units/{id}":    {Perm: manage, Path: "/api/v1/emergency/units/999999", Body: `{"name":"x"}`},
 		"DELETE /api/v1/emergency/units/{id}":   {Perm: manage, Path: "/api/v1/emergency/units/999999"},
