@@ -114,6 +114,22 @@ func TestRosterOnDutyAndWeek(t *testing.T) {
 		if _, err := svc.CreateShift(resp, emergency.Shift{MemberID: zhang.ID, StartsAt: at(25, 8), EndsAt: at(25, 9)}); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("responder writes the roster: %v", err)
 		}
+		// A swap: 王五 takes over 张三's lead shift; the trail keeps both.
+		w1, _ := svc.Week(resp, at(25, 12), loc)
+		first := w1.Days[2].Shifts[0]
+		swapped, err := svc.UpdateShift(mgr, first.ID, emergency.Shift{MemberID: wang.ID, DutyRole: "lead", StartsAt: first.StartsAt, EndsAt: first.EndsAt})
+		if err != nil || swapped.Member != "王五" {
+			t.Fatalf("swap: %+v %v", swapped, err)
+		}
+		if got, _ := svc.OnDuty(resp, at(25, 9)); len(got) != 2 || got[0].Name != "王五" || got[0].DutyRole != "lead" {
+			t.Errorf("after the swap: %+v", got)
+		}
+		if _, err := svc.UpdateShift(mgr, first.ID, emergency.Shift{MemberID: wang.ID, StartsAt: first.EndsAt, EndsAt: first.StartsAt}); fieldKey(err, "ends_at") == "" {
+			t.Errorf("update with the end first: %v", err)
+		}
+		if _, err := svc.UpdateShift(mgr, 999999, emergency.Shift{MemberID: wang.ID, StartsAt: first.StartsAt, EndsAt: first.EndsAt}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("update a missing shift: %v", err)
+		}
 		// Removing a member takes their shifts off the roster.
 		if err := svc.DeleteMember(mgr, li.ID); err != nil {
 			t.Fatal(err)

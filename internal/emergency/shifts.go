@@ -112,13 +112,8 @@ func getShift(ctx context.Context, q store.Querier, orgID, id int64) (Shift, err
 	return sh, nil
 }
 
-// CreateShift puts a member on the roster. Overlaps are allowed (a handover
-// may overlap) and shown by the week view, not refused.
-func (s *Service) CreateShift(ctx context.Context, in Shift) (Shift, error) {
-	actor, err := auth.Require(ctx, auth.PermEmergencyManage)
-	if err != nil {
-		return Shift{}, err
-	}
+// validateShift normalises in and checks its own fields.
+func validateShift(in *Shift) error {
 	in.DutyRole, in.Contact, in.Notes = strings.TrimSpace(in.DutyRole), strings.TrimSpace(in.Contact), strings.TrimSpace(in.Notes)
 	if in.DutyRole == "" {
 		in.DutyRole = DutyStaff
@@ -147,15 +142,33 @@ func (s *Service) CreateShift(ctx context.Context, in Shift) (Shift, error) {
 	if utf8.RuneCountInString(in.Notes) > 500 {
 		c.Add("notes", "err.emergency_too_long", 500)
 	}
-	if err := c.Err(); err != nil {
+	return c.Err()
+}
+
+// shiftMember returns the member a shift names, as a field error when the
+// organisation has no such member.
+func shiftMember(ctx context.Context, tx *store.Tx, orgID, id int64) (Member, error) {
+	m, err := getMember(ctx, tx, orgID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return m, apperr.Fields([]apperr.FieldError{{Field: "member_id", Key: "err.emergency_bad_member"}})
+	}
+	return m, err
+}
+
+// CreateShift puts a member on the roster. Overlaps are allowed (a handover
+// may overlap) and shown by the week view, not refused.
+func (s *Service) CreateShift(ctx context.Context, in Shift) (Shift, error) {
+	actor, err := auth.Require(ctx, auth.PermEmergencyManage)
+	if err != nil {
+		return Shift{}, err
+	}
+	if err := validateShift(&in); err != nil {
 		return Shift{}, err
 	}
 	var out Shift
 	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
-		m, err := getMember(ctx, tx, actor.OrgID, in.MemberID)
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Fields([]apperr.FieldError{{Field: "member_id", Key: "err.emergency_bad_member"}})
-		} else if err != nil {
+		m, err := shiftMember(ctx, tx, actor.OrgID, in.MemberID)
+		if err != nil {
 			return err
 		}
 		now := s.now()
@@ -169,6 +182,37 @@ func (s *Service) CreateShift(ctx context.Context, in Shift) (Shift, error) {
 		return audit.Append(ctx, tx, now, actor.Audit("emergency.shift.create", "emergency_shift", fmt.Sprint(in.ID), nil, in))
 	})
 	return out, apperr.Wrap(err, "create shift")
+}
+
+// UpdateShift changes a shift (a swap of people, a moved handover).
+func (s *Service) UpdateShift(ctx context.Context, id int64, in Shift) (Shift, error) {
+	actor, err := auth.Require(ctx, auth.PermEmergencyManage)
+	if err != nil {
+		return Shift{}, err
+	}
+	if err := validateShift(&in); err != nil {
+		return Shift{}, err
+	}
+	var out Shift
+	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
+		before, err := getShift(ctx, tx, actor.OrgID, id)
+		if err != nil {
+			return err
+		}
+		m, err := shiftMember(ctx, tx, actor.OrgID, in.MemberID)
+		if err != nil {
+			return err
+		}
+		in.ID, in.OrgID, in.Member, in.CreatedAt = id, actor.OrgID, m.Name, before.CreatedAt
+		if _, err := tx.ExecContext(ctx, `UPDATE emergency_shifts SET member_id = $1, duty_role = $2, starts_at = $3, ends_at = $4,
+			contact = $5, notes = $6 WHERE id = $7 AND org_id = $8`, in.MemberID, in.DutyRole, store.Micros(in.StartsAt),
+			store.Micros(in.EndsAt), in.Contact, in.Notes, id, actor.OrgID); err != nil {
+			return fmt.Errorf("update shift %d: %w", id, err)
+		}
+		out = in
+		return audit.Append(ctx, tx, s.now(), actor.Audit("emergency.shift.update", "emergency_shift", fmt.Sprint(id), before, in))
+	})
+	return out, apperr.Wrap(err, "update shift")
 }
 
 // DeleteShift takes a shift off the roster.

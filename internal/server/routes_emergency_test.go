@@ -24,6 +24,8 @@ func init() {
 		"GET /emergency/duty":                     {Perm: read, Path: "/emergency/duty?week=2026-11-23"},
 		"GET /emergency/duty/shifts/new":          {Perm: manage, Path: "/emergency/duty/shifts/new?date=2026-11-25"},
 		"POST /emergency/duty/shifts":             {Perm: manage, Path: "/emergency/duty/shifts", Body: "member_id=0&duty_role=lead"},
+		"GET /emergency/duty/shifts/{id}/edit":    {Perm: manage, Path: "/emergency/duty/shifts/999999/edit"},
+		"POST /emergency/duty/shifts/{id}":        {Perm: manage, Path: "/emergency/duty/shifts/999999", Body: "member_id=0&duty_role=lead"},
 		"POST /emergency/duty/shifts/{id}/delete": {Perm: manage, Path: "/emergency/duty/shifts/999999/delete"},
 
 		"GET /api/v1/emergency/groups":          {Perm: read, Path: "/api/v1/emergency/groups"},

@@ -20,6 +20,8 @@ func (u *UI) emergencyDutyRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/emergency/duty", Handler: u.dutyWeek},
 		{Method: "GET", Pattern: "/emergency/duty/shifts/new", Handler: u.shiftNew},
 		{Method: "POST", Pattern: "/emergency/duty/shifts", Handler: u.shiftCreate},
+		{Method: "GET", Pattern: "/emergency/duty/shifts/{id}/edit", Handler: u.shiftEdit},
+		{Method: "POST", Pattern: "/emergency/duty/shifts/{id}", Handler: u.shiftUpdate},
 		{Method: "POST", Pattern: "/emergency/duty/shifts/{id}/delete", Handler: u.shiftDelete},
 	}
 }
@@ -125,6 +127,8 @@ func (u *UI) dutyWeek(w http.ResponseWriter, r *http.Request) {
 }
 
 type shiftFormData struct {
+	ID        int64
+	Action    string
 	Members   []emergency.Member
 	MemberID  int64
 	DutyRole  string
@@ -145,8 +149,15 @@ func (u *UI) renderShiftForm(w http.ResponseWriter, r *http.Request, status int,
 		d.Members = append(d.Members, un.Members...)
 	}
 	d.DutyRoles = emergency.DutyRoles
+	d.Action = "/emergency/duty/shifts"
+	if d.ID != 0 {
+		d.Action += "/" + strconv.FormatInt(d.ID, 10)
+	}
 	v := u.view(r, "emergency", d)
 	v.Title = i18n.T(v.Lang, "emergency.shift.new")
+	if d.ID != 0 {
+		v.Title = i18n.T(v.Lang, "emergency.shift.edit")
+	}
 	if err != nil {
 		status = v.setErr(r, err)
 	}
@@ -170,7 +181,9 @@ func (u *UI) shiftNew(w http.ResponseWriter, r *http.Request) {
 		StartsAt: start.Format(localLayout), EndsAt: start.Add(12 * time.Hour).Format(localLayout)}, nil)
 }
 
-func (u *UI) shiftCreate(w http.ResponseWriter, r *http.Request) {
+// shiftFromForm reads the shift form: what to show again on an error, and
+// the shift with its times read in the configured zone.
+func (u *UI) shiftFromForm(r *http.Request) (shiftFormData, emergency.Shift, error) {
 	loc := u.location()
 	d := shiftFormData{DutyRole: r.PostFormValue("duty_role"), StartsAt: r.PostFormValue("starts_at"),
 		EndsAt: r.PostFormValue("ends_at"), Contact: r.PostFormValue("contact"), Notes: r.PostFormValue("notes")}
@@ -191,10 +204,20 @@ func (u *UI) shiftCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		*f.dst = t
 	}
-	err := c.Err()
+	return d, in, c.Err()
+}
+
+func (u *UI) shiftCreate(w http.ResponseWriter, r *http.Request) {
+	d, in, err := u.shiftFromForm(r)
 	if err == nil {
 		_, err = u.App.Emergency.CreateShift(r.Context(), in)
 	}
+	u.shiftSaved(w, r, d, in, err)
+}
+
+// shiftSaved answers a shift form: the form again with its errors, or the
+// week of the shift.
+func (u *UI) shiftSaved(w http.ResponseWriter, r *http.Request, d shiftFormData, in emergency.Shift, err error) {
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {
 			u.renderShiftForm(w, r, 0, d, err)
@@ -203,7 +226,42 @@ func (u *UI) shiftCreate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/emergency/duty?week="+emergency.WeekStart(in.StartsAt, loc).Format(dayLayout), "flash.saved")
+	redirect(w, r, "/emergency/duty?week="+emergency.WeekStart(in.StartsAt, u.location()).Format(dayLayout), "flash.saved")
+}
+
+func (u *UI) shiftEdit(w http.ResponseWriter, r *http.Request) {
+	if _, err := auth.Require(r.Context(), auth.PermEmergencyManage); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	sh, err := u.App.Emergency.GetShift(r.Context(), id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	loc := u.location()
+	u.renderShiftForm(w, r, http.StatusOK, shiftFormData{ID: id, MemberID: sh.MemberID, DutyRole: sh.DutyRole,
+		StartsAt: sh.StartsAt.In(loc).Format(localLayout), EndsAt: sh.EndsAt.In(loc).Format(localLayout),
+		Contact: sh.Contact, Notes: sh.Notes}, nil)
+}
+
+func (u *UI) shiftUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d, in, err := u.shiftFromForm(r)
+	d.ID = id
+	if err == nil {
+		_, err = u.App.Emergency.UpdateShift(r.Context(), id, in)
+	}
+	u.shiftSaved(w, r, d, in, err)
 }
 
 func (u *UI) shiftDelete(w http.ResponseWriter, r *http.Request) {

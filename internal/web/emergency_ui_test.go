@@ -144,6 +144,11 @@ func TestEmergencyDutyWeek(t *testing.T) {
 		if err != nil || len(shifts) != 2 {
 			t.Fatalf("shifts %+v %v", shifts, err)
 		}
+		emWant(t, mgr.Get(fmt.Sprintf("/emergency/duty/shifts/%d/edit", shifts[0].ID)), 200, "edit shift form",
+			`value="2026-11-25T08:00"`, `value="2026-11-25T20:00"`, fmt.Sprintf(`action="/emergency/duty/shifts/%d"`, shifts[0].ID))
+		emWant(t, mgr.PostForm(fmt.Sprintf("/emergency/duty/shifts/%d", shifts[0].ID), url.Values{"member_id": {fmt.Sprint(zhang.ID)},
+			"duty_role": {"lead"}, "starts_at": {"2026-11-25T09:00"}, "ends_at": {"2026-11-25T18:00"}}), 303, "move the shift")
+		emWant(t, mgr.Get("/emergency/duty?week=2026-11-23"), 200, "after the move", "09:00–18:00", "无人值班：00:00–09:00")
 		emWant(t, mgr.PostForm(fmt.Sprintf("/emergency/duty/shifts/%d/delete", shifts[1].ID), url.Values{"week": {"2026-11-23"}}), 303, "delete shift")
 		if page := mgr.Get("/emergency/duty?week=2026-11-23"); strings.Contains(page.Body, "重叠") {
 			t.Error("the overlap is still shown after removing a shift")
