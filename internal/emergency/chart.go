@@ -30,6 +30,7 @@ const (
 	gapX       = 24.0
 	gapY       = 40.0
 	margin     = 20.0
+	gridCols   = 4    // support units per row: more wrap to the next row
 	headerH    = 36.0 // the chart's own title
 )
 
@@ -51,6 +52,11 @@ type box struct {
 	x, y  float64 // top-left
 	depth int
 	kids  []*box
+	// grid lays the kids out gridCols to a row, joined by a trunk on the
+	// left, instead of in one row: a plan with eight support units would
+	// otherwise be a chart too wide to print.
+	grid bool
+	colW float64 // width of a grid column
 }
 
 // UnitName is the group's own name, or its kind's name from the catalogue.
@@ -152,7 +158,7 @@ func RenderChart(units []Unit, t func(string, ...any) string) []byte {
 	if office != nil {
 		working.kids = append(working.kids, office)
 	}
-	support := &box{kind: "support_head", lines: []string{t("emergency.group.support")}, kids: supports}
+	support := &box{kind: "support_head", lines: []string{t("emergency.group.support")}, kids: supports, grid: len(supports) > gridCols}
 	if len(supports) == 0 {
 		support.lines = append(support.lines, t("emergency.chart.none"))
 	}
@@ -165,6 +171,17 @@ func RenderChart(units []Unit, t func(string, ...any) string) []byte {
 	measure = func(b *box, depth int) {
 		b.depth = depth
 		rows[depth] = max(rows[depth], b.h)
+		if b.grid {
+			for i, k := range b.kids {
+				measure(k, depth+1+i/gridCols)
+				b.colW = max(b.colW, k.sub)
+			}
+			for _, k := range b.kids {
+				k.sub = b.colW
+			}
+			b.sub = max(b.w, gridCols*b.colW+(gridCols-1)*gapX)
+			return
+		}
 		kw := 0.0
 		for i, k := range b.kids {
 			measure(k, depth+1)
@@ -184,6 +201,14 @@ func RenderChart(units []Unit, t func(string, ...any) string) []byte {
 	place = func(b *box, left float64) {
 		b.x = left + (b.sub-b.w)/2
 		b.y = rowY[b.depth]
+		if b.grid {
+			gridW := gridCols*b.colW + (gridCols-1)*gapX
+			x0 := left + (b.sub-gridW)/2
+			for i, k := range b.kids {
+				place(k, x0+float64(i%gridCols)*(b.colW+gapX))
+			}
+			return
+		}
 		kw := -gapX
 		for _, k := range b.kids {
 			kw += k.sub + gapX
@@ -212,14 +237,34 @@ func RenderChart(units []Unit, t func(string, ...any) string) []byte {
 	esc(&buf, title)
 	buf.WriteString("</text>\n")
 	var draw func(b *box)
+	line := func(d string) {
+		buf.WriteString(`<path d="` + d + `" fill="none" stroke="#6b7280" stroke-width="1.2"/>` + "\n")
+	}
 	draw = func(b *box) {
-		for _, k := range b.kids {
-			// Elbow connector: down from the parent, across, down to the child.
-			px, py := b.x+b.w/2, b.y+b.h
-			cx, cy := k.x+k.w/2, k.y
-			my := py + (cy-py)/2
-			buf.WriteString(`<path d="M` + f(px) + " " + f(py) + " V" + f(my) + " H" + f(cx) + " V" + f(cy) +
-				`" fill="none" stroke="#6b7280" stroke-width="1.2"/>` + "\n")
+		px, py := b.x+b.w/2, b.y+b.h
+		if b.grid && len(b.kids) > 0 {
+			// A trunk left of the grid joins each row's bus; each unit
+			// hangs from its row's bus.
+			trunk := b.kids[0].x - gapX/2
+			last := b.kids[len(b.kids)-1]
+			busFirst := b.kids[0].y - gapY/2
+			line("M" + f(px) + " " + f(py) + " V" + f(busFirst))
+			line("M" + f(trunk) + " " + f(busFirst) + " V" + f(last.y-gapY/2))
+			for i := 0; i < len(b.kids); i += gridCols {
+				row := b.kids[i:min(i+gridCols, len(b.kids))]
+				bus := row[0].y - gapY/2
+				line("M" + f(trunk) + " " + f(bus) + " H" + f(max(px, row[len(row)-1].x+row[len(row)-1].w/2)))
+				for _, k := range row {
+					line("M" + f(k.x+k.w/2) + " " + f(bus) + " V" + f(k.y))
+				}
+			}
+		} else {
+			for _, k := range b.kids {
+				// Elbow connector: down from the parent, across, down to the child.
+				cx, cy := k.x+k.w/2, k.y
+				my := py + (cy-py)/2
+				line("M" + f(px) + " " + f(py) + " V" + f(my) + " H" + f(cx) + " V" + f(cy))
+			}
 		}
 		fill, stroke := "#f9fafb", "#6b7280"
 		switch b.kind {

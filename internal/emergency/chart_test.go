@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -101,6 +102,41 @@ func TestChartIsWellFormedAndShowsEveryone(t *testing.T) {
 				t.Errorf("chart differs from %s (go test ./internal/emergency -run Chart -update after checking it by eye)", golden)
 			}
 		})
+	}
+}
+
+// The seed's chart has eight support units: they wrap four to a row, the
+// chart stays printable, and everyone is still drawn.
+func TestChartWrapsManySupportUnits(t *testing.T) {
+	units := chartOrg()[:3]
+	for i, name := range []string{"网络设备维护单位", "教务系统维护单位", "其余系统维护单位", "区应急支援小组",
+		"区网信办", "其它安全厂商", "公安网安部门", "线路维护单位"} {
+		units = append(units, emergency.Unit{ID: int64(10 + i), Kind: "support", Name: name,
+			Members: []emergency.Member{{Name: fmt.Sprintf("联络人%d", i+1), Position: "contact"}}})
+	}
+	svg := emergency.RenderChart(units, func(k string, a ...any) string { return i18n.T("zh-CN", k, a...) })
+	var root struct {
+		Width string `xml:"width,attr"`
+	}
+	if err := xml.Unmarshal(svg, &root); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := strconv.ParseFloat(root.Width, 64); w <= 0 || w > 1100 { // one row would be about 1,700 px
+		t.Errorf("chart is %s px wide with eight support units", root.Width)
+	}
+	for i := 1; i <= 8; i++ {
+		if !strings.Contains(string(svg), fmt.Sprintf("联络人%d", i)) {
+			t.Errorf("联络人%d missing", i)
+		}
+	}
+	golden := filepath.Join("testdata", "chart-wrapped.zh-CN.svg")
+	if *update {
+		if err := os.WriteFile(golden, svg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(svg, want) {
+		t.Errorf("chart differs from %s (%v)", golden, err)
 	}
 }
 
