@@ -198,3 +198,20 @@ func TestPlanSectionAndServedChart(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRenderChart draws an organisation of 12 support units and 100
+// people.
+func BenchmarkRenderChart(b *testing.B) {
+	units := chartOrg()[:3]
+	for i := range 12 {
+		u := emergency.Unit{ID: int64(10 + i), Kind: "support", Name: fmt.Sprintf("支援单位%d", i)}
+		for j := range 8 {
+			u.Members = append(u.Members, emergency.Member{Name: fmt.Sprintf("联络人%d-%d", i, j), Position: "contact", Title: "13800138000"})
+		}
+		units = append(units, u)
+	}
+	t := func(k string, a ...any) string { return i18n.T("zh-CN", k, a...) }
+	for b.Loop() {
+		emergency.RenderChart(units, t)
+	}
+}
