@@ -44,13 +44,16 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	if opt.ValueMethod == "" {
 		opt.ValueMethod = asset.ValueFormula
 	}
-	return &App{
+	a := &App{
 		DB: db, Clock: c, Options: opt,
-		Orgs:      &org.Service{DB: db, Clock: c},
-		Accounts:  account.New(db, c, opt.Account),
-		Assets:    &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
-		Emergency: &emergency.Service{DB: db, Clock: c},
+		Orgs:     &org.Service{DB: db, Clock: c},
+		Accounts: account.New(db, c, opt.Account),
+		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
 	}
+	// Feature services are set one per line, so adding one does not
+	// realign the others (parallel branches merge cleanly).
+	a.Emergency = &emergency.Service{DB: db, Clock: c}
+	return a
 }
 
 // Bootstrap makes sure the default organisation exists. When there is no
