@@ -11,6 +11,7 @@ import (
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
 	"bulwark/internal/deadline"
+	"bulwark/internal/emergency"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
@@ -44,6 +45,8 @@ type App struct {
 	Tasks     *task.Service
 	Deadlines *deadline.Service
 	Notify    *notify.Service
+	// Emergency is the emergency organisation (应急组织) and duty roster.
+	Emergency *emergency.Service
 }
 
 // New builds the services over db.
@@ -51,7 +54,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	if opt.ValueMethod == "" {
 		opt.ValueMethod = asset.ValueFormula
 	}
-	return &App{
+	a := &App{
 		DB: db, Clock: c, Options: opt,
 		Orgs:     &org.Service{DB: db, Clock: c},
 		Accounts: account.New(db, c, opt.Account),
@@ -62,6 +65,10 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Deadlines: &deadline.Service{DB: db, Clock: c},
 		Notify:    &notify.Service{DB: db, Clock: c},
 	}
+	// Feature services are set one per line, so adding one does not
+	// realign the others (parallel branches merge cleanly).
+	a.Emergency = &emergency.Service{DB: db, Clock: c}
+	return a
 }
 
 // Bootstrap makes sure the default organisation exists. When there is no

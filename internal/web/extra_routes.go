@@ -12,5 +12,7 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.tokenRoutes()...)
 	rs = append(rs, u.workflowRoutes()...)
 	rs = append(rs, u.notifyRoutes()...)
+	rs = append(rs, u.emergencyRoutes()...)
+	rs = append(rs, u.emergencyDutyRoutes()...)
 	return rs
 }

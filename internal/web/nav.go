@@ -31,6 +31,7 @@ var navigation = []navItem{
 	{Group: "nav.group.assets", Section: "assets", Key: "nav.assets", Path: "/assets", Perm: auth.PermAssetRead},
 	{Group: "nav.group.work", Section: "approvals", Key: "nav.approvals", Path: "/approvals", Perm: auth.PermApprovalRead},
 	{Group: "nav.group.work", Section: "tasks", Key: "nav.tasks", Path: "/tasks", Perm: auth.PermTaskRead},
+	{Group: "nav.group.emergency", Section: "emergency", Key: "nav.emergency", Path: "/emergency", Perm: auth.PermEmergencyRead},
 	{Group: "nav.group.system", Section: "audit", Key: "nav.audit", Path: "/audit", Perm: auth.PermAuditRead},
 	{Group: "nav.group.system", Section: "admin", Key: "nav.admin", Path: "/admin/users", Perm: auth.PermUserManage},
 	{Group: "nav.group.system", Section: "notify", Key: "notify.nav", Path: "/admin/notify", Perm: auth.PermNotifyManage},
