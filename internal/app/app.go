@@ -10,6 +10,7 @@ import (
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
+	"bulwark/internal/incident"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
 )
@@ -28,12 +29,13 @@ func DefaultOptions() Options {
 
 // App holds the services.
 type App struct {
-	DB       *store.DB
-	Clock    clock.Clock
-	Options  Options
-	Orgs     *org.Service
-	Accounts *account.Service
-	Assets   *asset.Service
+	DB        *store.DB
+	Clock     clock.Clock
+	Options   Options
+	Orgs      *org.Service
+	Accounts  *account.Service
+	Assets    *asset.Service
+	Incidents *incident.Service
 }
 
 // New builds the services over db.
@@ -43,9 +45,10 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	}
 	return &App{
 		DB: db, Clock: c, Options: opt,
-		Orgs:     &org.Service{DB: db, Clock: c},
-		Accounts: account.New(db, c, opt.Account),
-		Assets:   &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+		Orgs:      &org.Service{DB: db, Clock: c},
+		Accounts:  account.New(db, c, opt.Account),
+		Assets:    &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
+		Incidents: &incident.Service{DB: db, Clock: c},
 	}
 }
 
