@@ -169,7 +169,7 @@ type Criterion struct {
 	Key        string   `json:"key"`
 	NameZh     string   `json:"name_zh"`
 	NameEn     string   `json:"name_en"`
-	Unit       string   `json:"unit"` // minutes, people, count, yuan
+	Unit       string   `json:"unit"`       // minutes, people, count, yuan
 	Thresholds [3]int64 `json:"thresholds"` // for grades I, II, III
 	Verified   bool     `json:"verified"`
 }
