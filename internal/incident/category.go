@@ -30,7 +30,7 @@ type Category struct {
 	AnnexBCode string     `json:"annex_b_code"`
 	SortOrder  int        `json:"sort_order"`
 	Active     bool       `json:"active"`
-	Children   []Category `json:"children,omitempty"`
+	Children   []Category `json:"children"`
 }
 
 // Name is the category's name in lang.
@@ -70,6 +70,7 @@ func tree(flat []Category) []Category {
 		}
 	}
 	for _, c := range flat {
+		c.Children = []Category{} // a sub-category has none; the API says so
 		if i, ok := idx[c.ParentCode]; ok {
 			classes[i].Children = append(classes[i].Children, c)
 		}
