@@ -25,6 +25,16 @@ func init() {
 		"GET /api/v1/incidents/{id}":           {Perm: auth.PermIncidentRead, Path: "/api/v1/incidents/999999"},
 		"PATCH /api/v1/incidents/{id}":         {Perm: auth.PermIncidentReport, Path: "/api/v1/incidents/999999", Body: `{"title":"x"}`},
 		"POST /api/v1/incidents/{id}/grade":    {Perm: auth.PermIncidentGrade, Path: "/api/v1/incidents/999999/grade", Body: grade},
+		"GET /incidents":                       {Perm: auth.PermIncidentRead, Path: "/incidents?q=fixture"},
+		"GET /incidents/new":                   {Perm: auth.PermIncidentReport, Path: "/incidents/new"},
+		"POST /incidents/new":                  {Perm: auth.PermIncidentReport, Path: "/incidents/new?from_alert=A-1"},
+		"POST /incidents":                      {Perm: auth.PermIncidentReport, Path: "/incidents", Body: "title="},
+		"GET /incidents/{id}":                  {Perm: auth.PermIncidentRead, Path: "/incidents/999999"},
+		"GET /incidents/{id}/edit":             {Perm: auth.PermIncidentReport, Path: "/incidents/999999/edit"},
+		"POST /incidents/{id}":                 {Perm: auth.PermIncidentReport, Path: "/incidents/999999", Body: "title=x"},
+		"GET /incidents/{id}/grade":            {Perm: auth.PermIncidentGrade, Path: "/incidents/999999/grade"},
+		"POST /incidents/{id}/grade":           {Perm: auth.PermIncidentGrade, Path: "/incidents/999999/grade", Body: "importance=general&loss=minor&impact=general"},
+		"POST /incidents/{id}/reported":        {Perm: auth.PermIncidentReport, Path: "/incidents/999999/reported"},
 		"POST /api/v1/incidents/{id}/reported": {Perm: auth.PermIncidentReport, Path: "/api/v1/incidents/999999/reported", Body: `{}`},
 	})
 }
