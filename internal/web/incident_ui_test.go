@@ -118,3 +118,36 @@ func TestIncidentPages(t *testing.T) {
 		}
 	})
 }
+
+// The platform admin edits the tree and the thresholds; a security manager
+// sees them read-only and cannot post.
+func TestIncidentCategoryPages(t *testing.T) {
+	e := servertest.New(t, store.SQLite)
+	root := e.SessionClient(e.CreateUser("root", e.Org, auth.RoleAdmin), e.Org)
+	mgr := e.SessionClient(e.CreateUser("mgr", e.Org, auth.RoleSecurityManager), e.Org)
+	page := mgr.Get("/incident-categories")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "勒索软件事件") || strings.Contains(page.Body, `action="/incident-categories/MP-07"`) ||
+		!strings.Contains(page.Body, "待核实") {
+		t.Fatalf("read-only page: %d", page.StatusCode)
+	}
+	if res := mgr.PostForm("/incident-categories/MP-07", url.Values{"name_zh": {"x"}, "name_en": {"x"}}); res.StatusCode != 403 {
+		t.Errorf("manager edited: %d", res.StatusCode)
+	}
+	res := root.PostForm("/incident-categories/MP-07", url.Values{"name_zh": {"勒索软件事件"}, "name_en": {"Ransomware event"}, "annex_b_code": {"B-1-7"}, "active": {"1"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("admin edit: %d %s", res.StatusCode, res.Body)
+	}
+	if res = root.PostForm("/incident-categories/AB/children", url.Values{"name_zh": {"账号异常事件"}, "name_en": {"Account anomaly event"}}); res.StatusCode != 303 {
+		t.Fatalf("admin add: %d", res.StatusCode)
+	}
+	if res = root.PostForm("/incident-criteria/economic_loss", url.Values{"threshold_1": {"1"}, "threshold_2": {"2"}, "threshold_3": {"3"}}); res.StatusCode != 422 || !strings.Contains(res.Body, "特别重大 ≥ 重大 ≥ 较大") {
+		t.Errorf("thresholds out of order: %d", res.StatusCode)
+	}
+	if res = root.PostForm("/incident-criteria/economic_loss", url.Values{"threshold_1": {"100000000"}, "threshold_2": {"20000000"}, "threshold_3": {"5000000"}, "verified": {"1"}}); res.StatusCode != 303 {
+		t.Errorf("thresholds: %d", res.StatusCode)
+	}
+	page = mgr.Get("/incident-categories")
+	if !strings.Contains(page.Body, "B-1-7") || !strings.Contains(page.Body, "AB-04") {
+		t.Errorf("edits not shown")
+	}
+}

@@ -30,6 +30,7 @@ type navItem struct {
 var navigation = []navItem{
 	{Group: "nav.group.assets", Section: "assets", Key: "nav.assets", Path: "/assets", Perm: auth.PermAssetRead},
 	{Group: "nav.group.incidents", Section: "incidents", Key: "nav.incidents", Path: "/incidents", Perm: auth.PermIncidentRead},
+	{Group: "nav.group.incidents", Section: "incident-categories", Key: "nav.incident_categories", Path: "/incident-categories", Perm: auth.PermIncidentRead},
 	{Group: "nav.group.system", Section: "audit", Key: "nav.audit", Path: "/audit", Perm: auth.PermAuditRead},
 	{Group: "nav.group.system", Section: "admin", Key: "nav.admin", Path: "/admin/users", Perm: auth.PermUserManage},
 }

@@ -25,6 +25,7 @@ func (u *UI) Routes() []httpx.Route {
 	}...)
 	rs = append(rs, u.assetRoutes()...)
 	rs = append(rs, u.incidentRoutes()...)
+	rs = append(rs, u.incidentCategoryRoutes()...)
 	rs = append(rs, u.extraRoutes()...)
 	return rs
 }
