@@ -91,7 +91,8 @@ func TestIncidentPages(t *testing.T) {
 			t.Fatalf("override: %d %s", res.StatusCode, res.Body)
 		}
 		page = mc.Get("/incidents/" + id)
-		if !strings.Contains(page.Body, `class="grade g2"`) || !strings.Contains(page.Body, "人工调整：涉及中央单位门户") {
+		if !strings.Contains(page.Body, `class="grade g2"`) || !strings.Contains(page.Body, "人工调整：涉及中央单位门户") ||
+			!regexp.MustCompile(`<del>较大（III级·黄）</del>.*?<ins>重大（II级·橙）</ins>`).MatchString(page.Body) {
 			t.Errorf("graded page lacks the grade or its reason")
 		}
 		e.Clock.Advance(2 * time.Hour)

@@ -279,7 +279,40 @@ type incidentShowData struct {
 	Pending      bool // a first report is due and not yet made: the page refreshes
 	Assets       []asset.Asset
 	Duplicates   []incident.Incident
-	History      []audit.Change
+	History      []incidentHistoryRow
+}
+
+// incidentHistoryRow is one audit record of the incident with the changes a reader
+// cares about, in words (grade names, not numbers).
+type incidentHistoryRow struct {
+	audit.Change
+	Lines []incidentFieldLine
+}
+
+type incidentFieldLine struct{ Label, Old, New string }
+
+func incidentHistory(lang string, changes []audit.Change) []incidentHistoryRow {
+	out := make([]incidentHistoryRow, 0, len(changes))
+	for _, c := range changes {
+		row := incidentHistoryRow{Change: c}
+		for _, f := range c.Fields {
+			key := "incident.field." + f.Field
+			if !i18n.Has(key) || c.Action == "incident.create" {
+				continue
+			}
+			old, nw := f.Old, f.New
+			if f.Field == "grade" {
+				g := func(v string) string {
+					n, _ := strconv.Atoi(v)
+					return i18n.T(lang, fmt.Sprintf("incident.grade.%d", n))
+				}
+				old, nw = g(old), g(nw)
+			}
+			row.Lines = append(row.Lines, incidentFieldLine{Label: i18n.T(lang, key), Old: old, New: nw})
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 func (u *UI) incidentShow(w http.ResponseWriter, r *http.Request) {
@@ -326,10 +359,12 @@ func (u *UI) incidentShow(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	if d.History, err = u.App.Incidents.History(ctx, id); err != nil {
+	hist, err := u.App.Incidents.History(ctx, id)
+	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
+	d.History = incidentHistory(lang, hist)
 	v := u.view(r, "incidents", d)
 	v.Title = i.Number + " " + i.Title
 	u.render(w, r, http.StatusOK, "incident_show", v)
