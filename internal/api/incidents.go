@@ -49,6 +49,29 @@ func (h *API) incidentRoutes() []httpx.Route {
 type IncidentJSON struct {
 	incident.Incident
 	ReportOverdue bool `json:"report_overdue"`
+	// SuspectedDuplicates are the open incidents sharing an affected asset,
+	// on a single incident's answers (not in lists).
+	SuspectedDuplicates []IncidentRef `json:"suspected_duplicates,omitempty"`
+}
+
+// IncidentRef names another incident.
+type IncidentRef struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number"`
+	Title  string `json:"title"`
+}
+
+// withDuplicates adds the suspected duplicates to one incident's answer.
+func (h *API) withDuplicates(r *http.Request, i incident.Incident) (IncidentJSON, error) {
+	j := h.incidentJSON(i)
+	dups, err := h.App.Incidents.Duplicates(r.Context(), i.AssetIDs, i.ID)
+	if err != nil {
+		return j, err
+	}
+	for _, d := range dups {
+		j.SuspectedDuplicates = append(j.SuspectedDuplicates, IncidentRef{ID: d.ID, Number: d.Number, Title: d.Title})
+	}
+	return j, nil
 }
 
 func (h *API) incidentJSON(i incident.Incident) IncidentJSON {
@@ -162,8 +185,13 @@ func (h *API) createIncident(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	j, err := h.withDuplicates(r, created)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/incidents/"+strconv.FormatInt(created.ID, 10))
-	httpx.WriteJSON(w, http.StatusCreated, h.incidentJSON(created))
+	httpx.WriteJSON(w, http.StatusCreated, j)
 }
 
 func (h *API) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -171,8 +199,11 @@ func (h *API) getIncident(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var i incident.Incident
 		if i, err = h.App.Incidents.Get(r.Context(), id); err == nil {
-			httpx.WriteJSON(w, http.StatusOK, h.incidentJSON(i))
-			return
+			var j IncidentJSON
+			if j, err = h.withDuplicates(r, i); err == nil {
+				httpx.WriteJSON(w, http.StatusOK, j)
+				return
+			}
 		}
 	}
 	httpx.WriteError(w, r, err)

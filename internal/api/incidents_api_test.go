@@ -71,6 +71,11 @@ func TestIncidentAPINames(t *testing.T) {
 		if !strings.Contains(res.Body, `"report_due_at":null`) || !strings.Contains(res.Body, `"grade":null`) {
 			t.Errorf("ungraded: %s", res.Body)
 		}
+		// A second report on the same asset names the first as a suspected duplicate.
+		res = e.API(rt, "POST", "/api/v1/incidents", fmt.Sprintf(`{"title":"门户异常","discovered_at":%q,"asset_ids":[%d]}`, discovered, a.ID), 0)
+		if res.StatusCode != 201 || !strings.Contains(res.Body, `"suspected_duplicates":[{"id":`+fmt.Sprint(id)+`,"number":"SJ-2026-0001"`) {
+			t.Errorf("duplicate suspicion: %d %s", res.StatusCode, res.Body)
+		}
 		// Errors name fields.
 		res = e.API(rt, "POST", "/api/v1/incidents", `{"title":"x","discovered_at":"yesterday","category":"XX"}`, 0)
 		if res.StatusCode != 422 || !strings.Contains(res.Body, `"field":"discovered_at"`) {
