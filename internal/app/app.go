@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
@@ -20,6 +21,9 @@ type Options struct {
 	Account     account.Config
 	ValueMethod asset.ValueMethod
 	DefaultOrg  string // name of the organisation created on first run
+	// Location is the installation's time zone: incident numbers take
+	// their year from it. Nil means UTC.
+	Location *time.Location
 }
 
 // DefaultOptions are used when nothing is configured.
@@ -48,7 +52,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Orgs:      &org.Service{DB: db, Clock: c},
 		Accounts:  account.New(db, c, opt.Account),
 		Assets:    &asset.Service{DB: db, Clock: c, ValueMethod: opt.ValueMethod},
-		Incidents: &incident.Service{DB: db, Clock: c},
+		Incidents: &incident.Service{DB: db, Clock: c, Location: opt.Location},
 	}
 }
 

@@ -22,6 +22,10 @@ type Service struct {
 	Clock clock.Clock
 	// Alerts finds alerts to promote; nil until the alert store exists.
 	Alerts AlertSource
+	// Location is the installation's time zone; an incident reported just
+	// after midnight on 1 January local time is numbered in the new year.
+	// Nil means UTC.
+	Location *time.Location
 }
 
 // orgType reads the organisation's type, which sets the report window.
@@ -75,7 +79,11 @@ func (s *Service) Create(ctx context.Context, in Input) (Incident, error) {
 		if err := col.Err(); err != nil {
 			return err
 		}
-		num, err := nextNumber(ctx, tx, actor.OrgID, now.Year())
+		loc := s.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		num, err := nextNumber(ctx, tx, actor.OrgID, now.In(loc).Year())
 		if err != nil {
 			return err
 		}

@@ -133,11 +133,19 @@ func TestNumbersPerOrgAndYear(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, i.Number)
-		want := []string{"SJ-2026-0001", "SJ-2026-0002", "SJ-2026-0001", "SJ-2027-0001"}
+		// 2027-12-31 17:00 UTC is already 2028 in Beijing.
+		e.App.Incidents.Location = time.FixedZone("CST", 8*3600)
+		e.Clock.Advance(time.Date(2027, 12, 31, 17, 0, 0, 0, time.UTC).Sub(e.Clock.Now()))
+		i, err = e.App.Incidents.Create(e.resp, incident.Input{Title: "跨年", DiscoveredAt: e.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, i.Number)
+		want := []string{"SJ-2026-0001", "SJ-2026-0002", "SJ-2026-0001", "SJ-2027-0001", "SJ-2028-0001"}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("numbers %v, want %v", got, want)
 		}
-		if i.Phase != incident.PhaseDetection || i.Grade != nil || i.ReportDueAt != nil || i.ReporterName != "resp" {
+		if i.Phase != incident.PhaseDetection || i.Grade != nil || i.ReportDueAt != nil || i.ReporterName != "resp" || i.Title != "跨年" {
 			t.Errorf("new incident: %+v", i)
 		}
 	})
