@@ -31,6 +31,7 @@ func (h *API) Routes() []httpx.Route {
 	var rs []httpx.Route
 	rs = append(rs, h.meRoutes()...)
 	rs = append(rs, h.assetRoutes()...)
+	rs = append(rs, h.incidentRoutes()...)
 	rs = append(rs, h.extraRoutes()...)
 	return rs
 }

@@ -6,12 +6,14 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"bulwark/internal/account"
 	"bulwark/internal/asset"
 	"bulwark/internal/clock"
 	"bulwark/internal/deadline"
 	"bulwark/internal/emergency"
+	"bulwark/internal/incident"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
 	"bulwark/internal/store"
@@ -24,6 +26,9 @@ type Options struct {
 	Account     account.Config
 	ValueMethod asset.ValueMethod
 	DefaultOrg  string // name of the organisation created on first run
+	// Location is the installation's time zone: incident numbers take
+	// their year from it. Nil means UTC.
+	Location *time.Location
 }
 
 // DefaultOptions are used when nothing is configured.
@@ -47,6 +52,7 @@ type App struct {
 	Notify    *notify.Service
 	// Emergency is the emergency organisation (应急组织) and duty roster.
 	Emergency *emergency.Service
+	Incidents *incident.Service
 }
 
 // New builds the services over db.
@@ -64,6 +70,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 		Tasks:     &task.Service{DB: db, Clock: c},
 		Deadlines: &deadline.Service{DB: db, Clock: c},
 		Notify:    &notify.Service{DB: db, Clock: c},
+		Incidents: &incident.Service{DB: db, Clock: c, Location: opt.Location},
 	}
 	// Feature services are set one per line, so adding one does not
 	// realign the others (parallel branches merge cleanly).

@@ -153,6 +153,7 @@ func open(ctx context.Context, cfg *config.Config, out io.Writer) (*env, error) 
 	opt := app.DefaultOptions()
 	opt.ValueMethod = method
 	opt.DefaultOrg = cfg.DefaultOrg
+	opt.Location = cfg.Location
 	opt.Account.Policy = auth.PasswordPolicy{MinLength: cfg.PasswordMinLength, MinClasses: cfg.PasswordMinClasses}
 	if cfg.SessionIdle > 0 {
 		opt.Account.IdleTimeout = cfg.SessionIdle

@@ -24,6 +24,8 @@ func (u *UI) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/org/switch", Handler: u.switchOrg},
 	}...)
 	rs = append(rs, u.assetRoutes()...)
+	rs = append(rs, u.incidentRoutes()...)
+	rs = append(rs, u.incidentCategoryRoutes()...)
 	rs = append(rs, u.extraRoutes()...)
 	return rs
 }
