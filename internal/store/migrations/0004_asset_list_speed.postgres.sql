@@ -75,7 +75,7 @@ CREATE INDEX assets_org_dept_value ON assets (org_id, department, asset_value, i
 -- sorting the terms: 16 ms for one page of 交换, 1.5 ms with the column.
 --
 -- Beside each term the vector holds its first one, two and three characters
--- marked with "*" (a query term never contains "*"), as FTS5's prefix='1 2 3'
+-- marked with "*" (a query term never contains "*"), as FTS5's prefix option
 -- does on SQLite: a short prefix such as "10"* in an address search is then
 -- one lexeme ('*10'), where GIN would otherwise merge the lists of every term
 -- starting with 10 (28 ms for 10.20.16.113; see store.Dialect.OrgTermQuery).
