@@ -163,6 +163,8 @@ func BenchmarkAssetList(b *testing.B) {
 		{"type+name/page200", Filter{Type: TypeServer, Sort: "name", Page: 200}},
 		{"status+-updated/page1", Filter{Status: StatusInUse, Sort: "-updated"}},
 		{"dept+-value/page1", Filter{Department: "信息技术部", Sort: "-value"}},
+		{"system+number/page1", Filter{BusinessSystem: "客户管理系统"}},
+		{"tag+name/page1", Filter{Tag: "等保三级", Sort: "name"}},
 		{"all/page1", Filter{}},
 		{"all/page1000", Filter{Page: 1000}},
 	}
