@@ -64,7 +64,7 @@ func (s *Service) Export(ctx context.Context, f Filter, format ExportFormat, lan
 	if _, err := ParseExportFormat(string(format)); err != nil {
 		return 0, err
 	}
-	where, args := f.where(s.DB.Dialect, actor.OrgID)
+	where, args, _ := f.where(s.DB.Dialect, actor.OrgID)
 	var total int
 	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM assets a WHERE `+where, args...).Scan(&total); err != nil {
 		return 0, apperr.Wrap(err, "count assets to export")

@@ -99,12 +99,9 @@ func marshalOptional(v any) (string, error) {
 }
 
 // canonical is the exact content the hash covers: a JSON array in a fixed
-// order, with the time as Unix microseconds, so both engines hash alike.
-func (e *Entry) canonical() []byte {
-	b, _ := json.Marshal([]any{e.Seq, e.OrgID, store.Micros(e.At), e.ActorID, e.Actor, e.Action,
-		e.ObjectType, e.ObjectID, e.Before, e.After, e.IP})
-	return b
-}
+// order, with the time as Unix microseconds, so both engines hash alike
+// (written by appendCanonical, see canonical.go).
+func (e *Entry) canonical() []byte { return e.appendCanonical(nil) }
 
 // computeHash is SHA-256 over the previous hash and this record's content.
 func (e *Entry) computeHash() string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -94,4 +95,52 @@ func (d Dialect) TermQuery(terms []Term) string {
 		return strings.Join(parts, " & ")
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// OrgTermQuery is TermQuery for tables whose full-text index is kept per
+// organisation (assets, see migration 0004): on SQLite the FTS5 table
+// <table>_fts has a column org holding "o" and the org id beside the terms
+// column, and the query names both, so FTS5 finds one organisation's rows
+// without reading a row per match. The user's terms are held to the terms
+// column: a word "o1" must not match the org column. PostgreSQL's GIN index
+// cannot hold the organisation; there the query is TermQuery's and the row's
+// org_id is checked as always.
+//
+// On PostgreSQL a prefix of up to three characters becomes the exact lexeme
+// "*" + prefix, which the stored vector holds for every term (migration 0004):
+// GIN answers 'ab':* by merging the lists of every lexeme starting with ab.
+func (d Dialect) OrgTermQuery(orgID int64, terms []Term) string {
+	if d == Postgres {
+		short := make([]Term, len(terms))
+		for i, t := range terms {
+			short[i] = t
+			if t.Prefix && utf8.RuneCountInString(t.Text) <= 3 {
+				short[i] = Term{Text: "*" + t.Text}
+			}
+		}
+		return d.TermQuery(short)
+	}
+	return fmt.Sprintf(`{org}: "o%d" AND {terms}: (%s)`, orgID, d.TermQuery(terms))
+}
+
+// MatchOrgTerms is the condition for a query from OrgTermQuery bound as $n:
+// on SQLite the FTS5 table as MatchTerms; on PostgreSQL the stored tsvector
+// column <alias>.search_vec, which (unlike the expression MatchTerms uses)
+// costs nothing to recompute when the planner checks rows one by one.
+func (d Dialect) MatchOrgTerms(table, alias string, n int) string {
+	if d == Postgres {
+		return fmt.Sprintf("%s.search_vec @@ $%d::tsquery", alias, n)
+	}
+	return d.MatchTerms(table, alias, n)
+}
+
+// CountOrgTerms returns a query counting the rows that match the query from
+// OrgTermQuery bound as $1, when the engine can count them in the full-text
+// index alone (SQLite), or "" when it has to read the rows anyway
+// (PostgreSQL checks each match's org_id, so COUNT over the table is as fast).
+func (d Dialect) CountOrgTerms(table string) string {
+	if d == Postgres {
+		return ""
+	}
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s_fts WHERE %s_fts MATCH $1", table, table)
 }

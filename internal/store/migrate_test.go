@@ -97,6 +97,12 @@ func (s schema) tables() []string {
 func TestMigrationsGiveTheSameSchema(t *testing.T) {
 	lite := readSchema(t, storetest.Open(t, store.SQLite))
 	pg := readSchema(t, storetest.Open(t, store.Postgres))
+	// Search index columns the application never reads or writes: PostgreSQL
+	// keeps the asset search vector in the row (a generated column), SQLite
+	// keeps it in its FTS5 table, which readSchema leaves out.
+	for table, cols := range map[string][]string{"assets": {"search_vec"}} {
+		pg[table] = slices.DeleteFunc(pg[table], func(c string) bool { return slices.Contains(cols, c) })
+	}
 	if len(lite) < 5 {
 		t.Fatalf("SQLite schema has only %d tables: %v", len(lite), lite.tables())
 	}

@@ -78,7 +78,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	// busy_timeout first so the WAL switch itself waits for other processes.
-	params := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	// cache_size: 64 MB of pages per connection instead of 2 MB, so the hot
+	// indexes of a 100k-asset register stay in memory between queries and a
+	// large write transaction does not spill pages mid-way; temp_store keeps
+	// sorts and statement journals in memory. Writing 100k assets took 26 s
+	// of system time in journal and spill writes without them, 3 s with
+	// (docs/benchmarks.md). mmap_size was tried and left off: it slowed the
+	// full-text queries.
+	params := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	read, err := sql.Open("sqlite", "file:"+path+"?"+params+"&_txlock=deferred")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
