@@ -169,10 +169,10 @@ func (s *Service) count(ctx context.Context, f Filter, orgID int64, where string
 	var total int
 	if match == "" && f.BusinessSystem == "" && f.Tag == "" && f.MinValue <= 0 {
 		conds, cargs := []string{"org_id = $1"}, []any{orgID}
-		for col, v := range map[string]string{"asset_type": string(f.Type), "status": string(f.Status), "department": f.Department} {
-			if v != "" {
-				cargs = append(cargs, v)
-				conds = append(conds, fmt.Sprintf("%s = $%d", col, len(cargs)))
+		for _, c := range []struct{ col, v string }{{"asset_type", string(f.Type)}, {"status", string(f.Status)}, {"department", f.Department}} {
+			if c.v != "" {
+				cargs = append(cargs, c.v)
+				conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(cargs)))
 			}
 		}
 		err := s.DB.Read().QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM asset_counts WHERE `+
