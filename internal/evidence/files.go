@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -67,15 +68,21 @@ func (s *sniffer) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// CheckUpload answers whether the caller may add evidence to the incident,
+// so a handler can refuse before it reads a byte of the body.
+func (s *Service) CheckUpload(ctx context.Context, incidentID int64) error {
+	actor, err := auth.Require(ctx, auth.PermEvidenceWrite)
+	if err != nil {
+		return err
+	}
+	return checkIncident(ctx, s.DB.Read(), actor.OrgID, incidentID)
+}
+
 // Save streams r into the upload store under dataDir (at most maxBytes)
 // after checking the caller may add evidence to the incident. The content
 // is on disk afterwards but is evidence only once Add records it.
 func (s *Service) Save(ctx context.Context, incidentID int64, dataDir string, maxBytes int64, filename string, r io.Reader) (File, error) {
-	actor, err := auth.Require(ctx, auth.PermEvidenceWrite)
-	if err != nil {
-		return File{}, err
-	}
-	if err := checkIncident(ctx, s.DB.Read(), actor.OrgID, incidentID); err != nil {
+	if err := s.CheckUpload(ctx, incidentID); err != nil {
 		return File{}, err
 	}
 	sn := &sniffer{r: r}
@@ -323,4 +330,18 @@ func (s *Service) Record(ctx context.Context, incidentID, id int64, action, note
 		return Custody{}, apperr.Wrap(err, "record custody")
 	}
 	return Custody{At: now, ActorID: actor.UserID, Actor: actor.Username, Action: action, Note: note}, nil
+}
+
+// Disposition is the Content-Disposition of a download of a file named
+// name: always an attachment, with an ASCII fallback name and the real
+// name in RFC 5987 form, so no name can break out of the header.
+func Disposition(name string) string {
+	ascii := make([]rune, 0, len(name))
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
+			r = '_'
+		}
+		ascii = append(ascii, r)
+	}
+	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
