@@ -179,30 +179,13 @@ func (h *API) downloadEvidence(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	ServeEvidence(w, r, h.App.Evidence, h.Cfg.Data, inc, id)
-}
-
-// ServeEvidence sends an evidence file as an attachment after recording
-// the download. It is shared by the UI and the API so both send the same
-// safe headers.
-func ServeEvidence(w http.ResponseWriter, r *http.Request, s *evidence.Service, dataDir string, inc, id int64) {
-	e, f, err := s.Open(r.Context(), dataDir, inc, id)
+	e, f, err := h.App.Evidence.Open(r.Context(), h.Cfg.Data, inc, id)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", evidence.ServeType(e))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Content-Disposition", evidence.Disposition(e.Filename))
-	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
-	h.Set("Cache-Control", "no-store")
-	if r.Method == http.MethodHead {
-		return
-	}
-	_, _ = io.Copy(w, f)
+	evidence.WriteDownload(w, e, f)
 }
 
 func (h *API) recordCustody(w http.ResponseWriter, r *http.Request) {

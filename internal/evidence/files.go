@@ -345,3 +345,19 @@ func Disposition(name string) string {
 	}
 	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
+
+// WriteDownload sends content as e's download: an attachment, with the
+// stored type only when it is on the safe list, no sniffing and a sandbox,
+// so evidence (often hostile: a defaced page, a phishing mail) is never
+// rendered or run by the browser. The UI and the API both use it.
+func WriteDownload(w http.ResponseWriter, e Evidence, content io.Reader) {
+	h := w.Header()
+	h.Set("Content-Type", ServeType(e))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("Content-Disposition", Disposition(e.Filename))
+	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, content)
+}

@@ -31,6 +31,15 @@ func init() {
 		"DELETE /api/v1/incidents/{id}/iocs/{iid}":           {Perm: auth.PermEvidenceWrite, Path: inc + "/iocs/1"},
 		"GET /api/v1/iocs":                                   {Perm: auth.PermEvidenceRead, Path: "/api/v1/iocs?q=fixture"},
 		"GET /api/v1/incidents/{id}/intel-notes":             {Perm: auth.PermEvidenceRead, Path: inc + "/intel-notes"},
+		"GET /incidents/{id}/evidence":                       {Perm: auth.PermEvidenceRead, Path: "/incidents/999999/evidence"},
+		"POST /incidents/{id}/evidence":                      {Perm: auth.PermEvidenceWrite, Path: "/incidents/999999/evidence", Body: "x", ContentType: "multipart/form-data; boundary=b"},
+		"GET /incidents/{id}/evidence/{eid}":                 {Perm: auth.PermEvidenceRead, Path: "/incidents/999999/evidence/1"},
+		"GET /incidents/{id}/evidence/{eid}/download":        {Perm: auth.PermEvidenceRead, Path: "/incidents/999999/evidence/1/download"},
+		"POST /incidents/{id}/evidence/{eid}/custody":        {Perm: auth.PermEvidenceWrite, Path: "/incidents/999999/evidence/1/custody", Body: "action=note&note=x"},
+		"POST /incidents/{id}/iocs":                          {Perm: auth.PermEvidenceWrite, Path: "/incidents/999999/iocs", Body: "type=ip&value=192.0.2.1"},
+		"POST /incidents/{id}/iocs/{iid}/delete":             {Perm: auth.PermEvidenceWrite, Path: "/incidents/999999/iocs/1/delete"},
+		"POST /incidents/{id}/intel-notes":                   {Perm: auth.PermEvidenceWrite, Path: "/incidents/999999/intel-notes", Body: "body=x&techniques=T1190"},
+		"GET /iocs":                                          {Perm: auth.PermEvidenceRead, Path: "/iocs?q=fixture"},
 		"POST /api/v1/incidents/{id}/intel-notes":            {Perm: auth.PermEvidenceWrite, Path: inc + "/intel-notes", Body: `{"body":"x","techniques":["T1190"]}`},
 	})
 }
