@@ -295,6 +295,13 @@ func (s *Service) Open(ctx context.Context, dataDir string, incidentID, id int64
 	if err != nil {
 		return Evidence{}, nil, fmt.Errorf("open evidence %d: %w", id, err)
 	}
+	// A stored file of the wrong size has been tampered with or damaged:
+	// refuse it rather than hand it on as the evidence. (A full hash check
+	// would read a memory dump twice per download.)
+	if st, err := f.Stat(); err != nil || st.Size() != e.Size {
+		f.Close()
+		return Evidence{}, nil, fmt.Errorf("open evidence %d: stored file does not match the recorded size", id)
+	}
 	return e, f, nil
 }
 

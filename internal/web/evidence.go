@@ -284,8 +284,15 @@ func (u *UI) iocCreate(w http.ResponseWriter, r *http.Request) {
 			Value: form["ioc_value"], Description: form["ioc_description"], FirstSeen: first, Tags: []string{form["ioc_tags"]}})
 	}
 	if err != nil {
-		if apperr.Is(err, apperr.Invalid) {
-			u.renderEvidencePage(w, r, inc, form, err)
+		if ae := apperr.As(err); ae.Code == apperr.Invalid {
+			// The page has several forms: the IOC form's fields are named
+			// ioc_* there so its messages land beside its own fields.
+			fe := make([]apperr.FieldError, len(ae.Fields))
+			for k, f := range ae.Fields {
+				f.Field = "ioc_" + f.Field
+				fe[k] = f
+			}
+			u.renderEvidencePage(w, r, inc, form, &apperr.Error{Code: ae.Code, Key: ae.Key, Args: ae.Args, Fields: fe})
 			return
 		}
 		u.fail(w, r, err)

@@ -63,7 +63,7 @@ func TestEvidencePages(t *testing.T) {
 		if res := rc.Do("POST", base, ct, body); res.StatusCode != 413 || !strings.Contains(res.Body, `id="file-error"`) {
 			t.Fatalf("too large: %d", res.StatusCode)
 		}
-		if res := rc.PostForm(fmt.Sprintf("/incidents/%d/iocs", inc.ID), url.Values{"type": {"url"}, "value": {"javascript:alert(1)"}}); res.StatusCode != 422 || !strings.Contains(res.Body, `id="value-error"`) {
+		if res := rc.PostForm(fmt.Sprintf("/incidents/%d/iocs", inc.ID), url.Values{"type": {"url"}, "value": {"javascript:alert(1)"}}); res.StatusCode != 422 || !strings.Contains(res.Body, `id="ioc_value-error"`) {
 			t.Fatalf("bad ioc: %d", res.StatusCode)
 		}
 		if res := rc.PostForm(fmt.Sprintf("/incidents/%d/iocs", inc.ID), url.Values{"type": {"ip"}, "value": {"198.51.100.0/24"}, "tags": {"扫描源"}}); res.StatusCode != 303 {
