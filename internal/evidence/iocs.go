@@ -91,19 +91,18 @@ func (s *Service) AddIOC(ctx context.Context, incidentID int64, in IOCInput) (IO
 		if err := c.Err(); err != nil {
 			return err
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM incident_iocs WHERE incident_id = $1 AND type = $2 AND value = $3`,
-			incidentID, string(in.Type), value).Scan(&one)
-		if err == nil {
+		// ON CONFLICT DO NOTHING (both engines) makes the unique key the
+		// judge, so two people adding the same indicator at once get one
+		// row and one clear refusal, never an internal error.
+		err := tx.QueryRowContext(ctx, `INSERT INTO incident_iocs (org_id, incident_id, type, value, description,
+			first_seen, tags, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (incident_id, type, value) DO NOTHING RETURNING id`,
+			actor.OrgID, incidentID, string(i.Type), i.Value, i.Description, timeArg(i.FirstSeen), strings.Join(tags, "\n"),
+			actor.UserID, store.Micros(now)).Scan(&i.ID)
+		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.Fields([]apperr.FieldError{{Field: "value", Key: "err.evidence_ioc_duplicate"}})
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("check duplicate ioc: %w", err)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO incident_iocs (org_id, incident_id, type, value, description,
-			first_seen, tags, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			actor.OrgID, incidentID, string(i.Type), i.Value, i.Description, timeArg(i.FirstSeen), strings.Join(tags, "\n"),
-			actor.UserID, store.Micros(now)).Scan(&i.ID); err != nil {
+		if err != nil {
 			return fmt.Errorf("insert ioc: %w", err)
 		}
 		return audit.Append(ctx, tx, now, actor.Audit("ioc.create", "ioc", strconv.FormatInt(i.ID, 10), nil, i))

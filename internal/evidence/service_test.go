@@ -331,3 +331,27 @@ func TestIntelNotes(t *testing.T) {
 func itoa(i int64) string { return strconvFormat(i) }
 
 func strconvFormat(i int64) string { return strconv.FormatInt(i, 10) }
+
+// A stored file whose size no longer matches its record is not served.
+func TestEvidenceDamagedFileRefused(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		ev, err := w.upload(t, w.resp, w.inc, "a.log", "original content")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := upload.PathOf(w.e.Cfg.Data, ev.SHA256)
+		if err := os.WriteFile(p+".tmp", []byte("cut"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			t.Fatal(err)
+		}
+		if _, f, err := w.e.App.Evidence.Open(w.resp, w.e.Cfg.Data, w.inc, ev.ID); err == nil || f != nil || !strings.Contains(err.Error(), "does not match") {
+			if f != nil {
+				f.Close()
+			}
+			t.Fatalf("damaged file served: %v", err)
+		}
+	})
+}
