@@ -24,6 +24,7 @@ func init() {
 	registerSchema("IntelNote", evidence.IntelNote{})
 	registerSchema("IntelNoteList", []evidence.IntelNote{})
 	registerSchema("IntelNoteInput", intelNoteInput{})
+	registerSchema("AttackTechniques", []evidence.Technique{})
 }
 
 // Evidence, chain of custody, IOCs and intel notes of incidents (issue 3,
@@ -54,6 +55,8 @@ func (h *API) evidenceRoutes() []httpx.Route {
 			Doc: &httpx.Doc{Summary: "The incident's intel notes (情报收集与分析)", Tag: tag, Response: "IntelNoteList"}},
 		{Method: "POST", Pattern: "/api/v1/incidents/{id}/intel-notes", Handler: h.createIntelNote,
 			Doc: &httpx.Doc{Summary: "Add an intel note with ATT&CK technique IDs", Tag: tag, Request: "IntelNoteInput", Response: "IntelNote", Status: 201}},
+		{Method: "GET", Pattern: "/api/v1/attack-techniques", Handler: h.attackTechniques,
+			Doc: &httpx.Doc{Summary: "Common MITRE ATT&CK techniques with Chinese and English names, to pick from", Tag: tag, Response: "AttackTechniques"}},
 	}
 }
 
@@ -289,4 +292,13 @@ func (h *API) createIntelNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, n)
+}
+
+func (h *API) attackTechniques(w http.ResponseWriter, r *http.Request) {
+	list, err := h.App.Evidence.CommonTechniques(r.Context())
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, list)
 }

@@ -95,3 +95,12 @@ func (s *Service) Notes(ctx context.Context, incidentID int64) ([]IntelNote, err
 	}
 	return out, rows.Err()
 }
+
+// CommonTechniques returns the shipped list of ATT&CK techniques to pick
+// from (any well-formed ID is accepted as well).
+func (s *Service) CommonTechniques(ctx context.Context) ([]Technique, error) {
+	if _, err := auth.Require(ctx, auth.PermEvidenceRead); err != nil {
+		return nil, err
+	}
+	return append([]Technique(nil), Techniques...), nil
+}

@@ -29,6 +29,7 @@ func init() {
 		"GET /api/v1/incidents/{id}/iocs":                    {Perm: auth.PermEvidenceRead, Path: inc + "/iocs"},
 		"POST /api/v1/incidents/{id}/iocs":                   {Perm: auth.PermEvidenceWrite, Path: inc + "/iocs", Body: `{"type":"ip","value":"192.0.2.1"}`},
 		"DELETE /api/v1/incidents/{id}/iocs/{iid}":           {Perm: auth.PermEvidenceWrite, Path: inc + "/iocs/1"},
+		"GET /api/v1/attack-techniques":                      {Perm: auth.PermEvidenceRead, Path: "/api/v1/attack-techniques"},
 		"GET /api/v1/iocs":                                   {Perm: auth.PermEvidenceRead, Path: "/api/v1/iocs?q=fixture"},
 		"GET /api/v1/incidents/{id}/intel-notes":             {Perm: auth.PermEvidenceRead, Path: inc + "/intel-notes"},
 		"GET /incidents/{id}/evidence":                       {Perm: auth.PermEvidenceRead, Path: "/incidents/999999/evidence"},
@@ -125,6 +126,9 @@ func TestEvidenceAPI(t *testing.T) {
 		res, out = apiDo(t, e, tok, "POST", base+"/intel-notes", "application/json", strings.NewReader(`{"body":"orga 分析","techniques":["T1190","T1059.01"]}`))
 		if res.StatusCode != 422 || !strings.Contains(out, "techniques") {
 			t.Fatalf("bad technique: %d %s", res.StatusCode, out)
+		}
+		if res, out = apiDo(t, e, tok, "GET", "/api/v1/attack-techniques", "", nil); res.StatusCode != 200 || !strings.Contains(out, `"id":"T1059.001"`) || !strings.Contains(out, "利用面向公众的应用程序") {
+			t.Fatalf("techniques: %d %s", res.StatusCode, out)
 		}
 
 		// Org B: every read is 404 and shows nothing; no download is logged.
