@@ -13,6 +13,7 @@ import (
 	"bulwark/internal/clock"
 	"bulwark/internal/deadline"
 	"bulwark/internal/emergency"
+	"bulwark/internal/evidence"
 	"bulwark/internal/incident"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
@@ -53,6 +54,8 @@ type App struct {
 	// Emergency is the emergency organisation (应急组织) and duty roster.
 	Emergency *emergency.Service
 	Incidents *incident.Service
+	// Evidence holds incidents' evidence files, IOCs and intel notes.
+	Evidence *evidence.Service
 }
 
 // New builds the services over db.
@@ -75,6 +78,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	// Feature services are set one per line, so adding one does not
 	// realign the others (parallel branches merge cleanly).
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
+	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	return a
 }
 
