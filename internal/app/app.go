@@ -53,6 +53,8 @@ type App struct {
 	// Emergency is the emergency organisation (应急组织) and duty roster.
 	Emergency *emergency.Service
 	Incidents *incident.Service
+	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
+	Lifecycle *incident.Lifecycle
 }
 
 // New builds the services over db.
@@ -75,6 +77,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	// Feature services are set one per line, so adding one does not
 	// realign the others (parallel branches merge cleanly).
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
+	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
 	return a
 }
 
