@@ -172,6 +172,9 @@ func notes(field, s string) (string, error) {
 // Executed records that the working group carried out an approved plan
 // (方案的实施), with what was done.
 func (l *Lifecycle) Executed(ctx context.Context, incidentID, id int64, text string) (Plan, error) {
+	if _, err := auth.Require(ctx, auth.PermIncidentPlan); err != nil {
+		return Plan{}, err
+	}
 	text, err := notes("notes", text)
 	if err != nil {
 		return Plan{}, err
@@ -187,6 +190,9 @@ func (l *Lifecycle) Executed(ctx context.Context, incidentID, id int64, text str
 // effective plan lets the phase be left; after any other effect the phase
 // needs a new plan.
 func (l *Lifecycle) Judge(ctx context.Context, incidentID, id int64, effect, text string) (Plan, error) {
+	if _, err := auth.Require(ctx, auth.PermIncidentPlan); err != nil {
+		return Plan{}, err
+	}
 	if !slices.Contains(Effects, effect) {
 		return Plan{}, apperr.Fields([]apperr.FieldError{{Field: "effect", Key: "err.invalid_choice"}})
 	}

@@ -14,5 +14,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.notifyRoutes()...)
 	rs = append(rs, u.emergencyRoutes()...)
 	rs = append(rs, u.emergencyDutyRoutes()...)
+	rs = append(rs, u.lifecycleRoutes()...)
 	return rs
 }
