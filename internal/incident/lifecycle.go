@@ -62,10 +62,9 @@ func Missing(plans []Plan, phase Phase, round int) string {
 	if !NeedsPlan(phase) {
 		return ""
 	}
-	best := ""
 	rank := map[string]int{"err.lifecycle_need_plan": 0, "err.lifecycle_need_submit": 1, "err.lifecycle_need_approval": 2,
 		"err.lifecycle_need_execution": 3, "err.lifecycle_need_effect": 4}
-	best = "err.lifecycle_need_plan"
+	best := "err.lifecycle_need_plan"
 	for _, p := range plans {
 		if p.Phase != phase || p.Round != round {
 			continue
