@@ -103,7 +103,7 @@ func (l *Lifecycle) Draft(ctx context.Context, incidentID int64, in PlanInput) (
 // state from and in the incident's current phase, lets change alter it,
 // saves it and audits action.
 func (l *Lifecycle) move(ctx context.Context, perm auth.Perm, incidentID, id int64, from, action string,
-	change func(tx *store.Tx, actor *auth.Actor, p *Plan) error) (Plan, error) {
+	change func(tx *store.Tx, actor *auth.Actor, inc Incident, p *Plan) error) (Plan, error) {
 	actor, err := auth.Require(ctx, perm)
 	if err != nil {
 		return Plan{}, err
@@ -127,7 +127,7 @@ func (l *Lifecycle) move(ctx context.Context, perm auth.Perm, incidentID, id int
 		}
 		out = before
 		out.UpdatedAt = now
-		if err := change(tx, actor, &out); err != nil {
+		if err := change(tx, actor, inc, &out); err != nil {
 			return err
 		}
 		if err := savePlan(ctx, tx, actor.OrgID, out); err != nil {
@@ -142,13 +142,13 @@ func (l *Lifecycle) move(ctx context.Context, perm auth.Perm, incidentID, id int
 // organisation names for the phase.
 func (l *Lifecycle) Submit(ctx context.Context, incidentID, id int64) (Plan, error) {
 	return l.move(ctx, auth.PermIncidentPlan, incidentID, id, PlanDraft, "incident_plan.submit",
-		func(tx *store.Tx, actor *auth.Actor, p *Plan) error {
+		func(tx *store.Tx, actor *auth.Actor, inc Incident, p *Plan) error {
 			roles, err := approvers(ctx, tx, actor.OrgID, p.Phase)
 			if err != nil {
 				return err
 			}
 			a, err := l.Approvals.Request(ctx, tx, workflow.Request{ObjectType: PlanObject, ObjectID: planID(*p),
-				Step: string(p.Phase) + "_plan", Title: fmt.Sprintf("%s plan #%d", p.Phase, p.ID), Roles: roles})
+				Step: string(p.Phase) + "_plan", Title: fmt.Sprintf("%s %s方案 #%d", inc.Number, phaseZh[p.Phase], p.ID), Roles: roles})
 			if err != nil {
 				return err
 			}
@@ -156,6 +156,10 @@ func (l *Lifecycle) Submit(ctx context.Context, incidentID, id int64) (Plan, err
 			return nil
 		})
 }
+
+// phaseZh names the plan phases in approval titles, which are stored text
+// (the inbox shows them as written), so in the working language, Chinese.
+var phaseZh = map[Phase]string{PhaseContainment: "抑制", PhaseEradication: "根除", PhaseRecovery: "恢复"}
 
 // notes checks a required free text.
 func notes(field, s string) (string, error) {
@@ -180,7 +184,7 @@ func (l *Lifecycle) Executed(ctx context.Context, incidentID, id int64, text str
 		return Plan{}, err
 	}
 	return l.move(ctx, auth.PermIncidentPlan, incidentID, id, PlanApproved, "incident_plan.execute",
-		func(tx *store.Tx, actor *auth.Actor, p *Plan) error {
+		func(tx *store.Tx, actor *auth.Actor, inc Incident, p *Plan) error {
 			p.Status, p.ExecutedBy, p.ExecutedAt, p.ExecutionNotes = PlanExecuted, actor.Username, p.UpdatedAt, text
 			return nil
 		})
@@ -201,7 +205,7 @@ func (l *Lifecycle) Judge(ctx context.Context, incidentID, id int64, effect, tex
 		return Plan{}, err
 	}
 	return l.move(ctx, auth.PermIncidentPlan, incidentID, id, PlanExecuted, "incident_plan.judge",
-		func(tx *store.Tx, actor *auth.Actor, p *Plan) error {
+		func(tx *store.Tx, actor *auth.Actor, inc Incident, p *Plan) error {
 			p.Status, p.Effect, p.EffectNotes, p.JudgedBy, p.JudgedAt = PlanJudged, effect, text, actor.Username, p.UpdatedAt
 			return nil
 		})

@@ -50,6 +50,9 @@ type responseData struct {
 	Roles     []auth.Role // roles that may approve plans
 	PlanPhase []incident.Phase
 	Draft     map[string]string // the draft form's text by field
+	// Exceptions are leadership's decisions on this incident, shown
+	// where the phases are, not only on the timeline.
+	Exceptions []incident.Event
 }
 
 func (u *UI) loadResponse(r *http.Request, id int64) (responseData, error) {
@@ -96,6 +99,15 @@ func (u *UI) loadResponse(r *http.Request, id int64) (responseData, error) {
 		d.Later = incident.Phases[k+1:]
 	}
 	d.Effects, d.PlanPhase = incident.Effects, incident.PlanPhases
+	events, err := l.Timeline(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	for _, ev := range events {
+		if ev.Action == "incident.exception" {
+			d.Exceptions = append(d.Exceptions, ev)
+		}
+	}
 	for _, role := range auth.OrgRoles {
 		if auth.RoleCan(role, auth.PermApprovalDecide) {
 			d.Roles = append(d.Roles, role)

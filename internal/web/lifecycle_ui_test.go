@@ -67,7 +67,7 @@ func TestResponseUI(t *testing.T) {
 		lcWant(t, r.PostForm(fmt.Sprintf("%s/plans/%d/submit", base, p.ID), nil), 303, "submit")
 		plans, _ = e.App.Lifecycle.Plans(e.Actor(resp, e.Org), inc.ID)
 		aid := plans[0].ApprovalID
-		page := lcWant(t, mgr.Get(base+"/response"), 200, "manager sees the approval", fmt.Sprintf(`id="approve-%d"`, aid), "待审批")
+		page := lcWant(t, mgr.Get(base+"/response"), 200, "manager sees the approval", fmt.Sprintf(`id="approve-%d"`, aid), "待审批", inc.Number+" 抑制方案")
 		if strings.Contains(lcWant(t, r.Get(base+"/response"), 200, "author's page").Body, fmt.Sprintf(`id="approve-%d"`, aid)) {
 			t.Error("the author is offered the approve button")
 		}
@@ -121,7 +121,7 @@ func TestResponseUI(t *testing.T) {
 		lcWant(t, r.PostForm(base+"/exception", url.Values{"to": {"closed"}, "reason": {"x"}}), 403, "responder exception")
 		lcWant(t, leader.PostForm(base+"/exception", url.Values{"to": {"closed"}, "reason": {"业务已恢复，领导小组决定结束"}}), 303, "exception")
 		lcWant(t, leader.Get(base+"/timeline"), 200, "exception on the timeline", "领导小组例外决定", "业务已恢复，领导小组决定结束")
-		lcWant(t, r.Get(base+"/response"), 200, "closed page", `id="reopen-submit"`)
+		lcWant(t, r.Get(base+"/response"), 200, "closed page", `id="reopen-submit"`, `id="exceptions"`, "业务已恢复，领导小组决定结束")
 		lcWant(t, r.Get(base+"/flow.svg"), 200, "closed flow", "事件已关闭", `class="phase current" data-phase="closed"`)
 		lcWant(t, r.PostForm(base+"/reopen", url.Values{"reason": {"再次篡改"}}), 303, "reopen")
 		lcWant(t, r.Get(base+"/timeline"), 200, "reopen on timeline", "重新打开事件", "再次篡改")
