@@ -89,6 +89,13 @@ func (u *UI) loadResponse(r *http.Request, id int64) (responseData, error) {
 		if err != nil {
 			return d, err
 		}
+		for k := range items {
+			// The plan's author is refused as decider (a rule of the
+			// lifecycle), so is not offered the buttons either.
+			if a := auth.FromContext(ctx); a != nil && a.UserID == p.AuthorID {
+				items[k].CanDecide = false
+			}
+		}
 		d.Approvals = append(d.Approvals, items...)
 	}
 	if d.Plan != nil && d.Plan.Status == incident.PlanDraft {
