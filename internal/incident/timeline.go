@@ -93,11 +93,11 @@ func (l *Lifecycle) AddEntry(ctx context.Context, incidentID int64, in EntryInpu
 	return ev, apperr.Wrap(err, "add timeline entry")
 }
 
-// timelineLimit bounds each source of the timeline: a page shows the
-// latest events, the audit page keeps the rest.
+// timelineLimit is how many of the newest events Timeline returns; older
+// ones stay in the audit trail (and the incident report, which reads all).
 const timelineLimit = 500
 
-// Timeline returns the incident's events, newest first: the audit records
+// Timeline returns the incident's newest events (timelineLimit), newest first: the audit records
 // of the incident, of its plans and of their approvals, and the entries
 // people added (at the time they say things happened).
 func (l *Lifecycle) Timeline(ctx context.Context, incidentID int64) ([]Event, error) {
@@ -177,6 +177,11 @@ func (l *Lifecycle) Timeline(ctx context.Context, incidentID int64) ([]Event, er
 		}
 		return int(b.Seq - a.Seq)
 	})
+	// Each source gave its newest timelineLimit, so the newest
+	// timelineLimit of the merge are exact.
+	if len(out) > timelineLimit {
+		out = out[:timelineLimit]
+	}
 	return out, nil
 }
 
