@@ -112,6 +112,32 @@ func setPhase(ctx context.Context, tx *store.Tx, orgID int64, before Incident, t
 	return nil
 }
 
+// endHandling records, when the incident first moves past recovery, that
+// handling ended, and for incidents that are reported (较大 and above: a
+// first report is due) when the summary report is due (art. 8, 30 days).
+// Reopening clears both while no summary report was made.
+func endHandling(ctx context.Context, tx *store.Tx, orgID int64, out *Incident, now time.Time) error {
+	var ended, due *time.Time
+	switch {
+	case phaseIndex(out.Phase) >= phaseIndex(PhaseSummary) && out.HandlingEndedAt == nil:
+		ended = &now
+		if out.ReportDueAt != nil {
+			d := now.Add(SummaryWindow)
+			due = &d
+		}
+	case out.Phase == PhaseDetection && out.HandlingEndedAt != nil && out.SummaryReportedAt == nil:
+		// reopened: handling goes on, the summary waits for its new end
+	default:
+		return nil
+	}
+	out.HandlingEndedAt, out.SummaryDueAt = ended, due
+	if _, err := tx.ExecContext(ctx, `UPDATE incidents SET handling_ended_at = $1, summary_due_at = $2 WHERE org_id = $3 AND id = $4`,
+		timeArg(ended), timeArg(due), orgID, out.ID); err != nil {
+		return fmt.Errorf("record end of handling of incident %d: %w", out.ID, err)
+	}
+	return nil
+}
+
 // phaseChange is what the audit trail keeps of a move between phases.
 type phaseChange struct {
 	Phase     Phase   `json:"phase"`
@@ -170,6 +196,9 @@ func (l *Lifecycle) Transition(ctx context.Context, id int64, to Phase, reason s
 		out.Phase, out.UpdatedAt = to, now
 		if to == PhaseClosed {
 			out.Status = "closed"
+		}
+		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
+			return err
 		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.transition", "incident", fmt.Sprint(id),
 			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: to, Round: round, Reason: reason}))
@@ -231,6 +260,9 @@ func (l *Lifecycle) Exception(ctx context.Context, id int64, to Phase, reason st
 		if to == PhaseClosed {
 			out.Status = "closed"
 		}
+		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.exception", "incident", fmt.Sprint(id),
 			phaseChange{Phase: before.Phase, Round: round},
 			phaseChange{Phase: to, Round: round, Reason: reason, Exception: true, Waived: waived}))
@@ -263,6 +295,9 @@ func (l *Lifecycle) Reopen(ctx context.Context, id int64, reason string) (Incide
 		}
 		out = before
 		out.Phase, out.Status, out.UpdatedAt = PhaseDetection, "open", now
+		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.reopen", "incident", fmt.Sprint(id),
 			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: PhaseDetection, Round: round + 1, Reason: reason}))
 	})

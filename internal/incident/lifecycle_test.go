@@ -101,6 +101,14 @@ func TestLifecycleHappyPath(t *testing.T) {
 				incident.PhaseEradication: incident.PhaseRecovery, incident.PhaseRecovery: incident.PhaseSummary}[ph]
 			c.move(next)
 		}
+		// Handling ended on entering summary: the summary report (grade
+		// III is reported) is due 30 days later.
+		sum, err := c.e.App.Incidents.Get(c.resp, c.inc.ID)
+		c.must(err)
+		if sum.HandlingEndedAt == nil || sum.SummaryDueAt == nil || !sum.SummaryDueAt.Equal(sum.HandlingEndedAt.Add(30*24*time.Hour)) ||
+			!sum.HandlingEndedAt.Equal(c.e.Clock.Now().UTC().Truncate(time.Microsecond)) {
+			t.Errorf("end of handling: %v, summary due %v", sum.HandlingEndedAt, sum.SummaryDueAt)
+		}
 		c.move(incident.PhaseClosed)
 		got, err := c.e.App.Incidents.Get(c.resp, c.inc.ID)
 		c.must(err)
@@ -255,8 +263,8 @@ func TestLifecycleExceptionAndReopen(t *testing.T) {
 		c.e.Clock.Advance(time.Minute)
 		got, err := l.Exception(c.leader, c.inc.ID, incident.PhaseClosed, "误报：经核实为正常变更")
 		c.must(err)
-		if got.Phase != incident.PhaseClosed {
-			t.Fatalf("exception left %s", got.Phase)
+		if got.Phase != incident.PhaseClosed || got.HandlingEndedAt == nil || got.SummaryDueAt == nil {
+			t.Fatalf("exception left %s, handling ended %v, summary due %v", got.Phase, got.HandlingEndedAt, got.SummaryDueAt)
 		}
 		_, err = l.Reopen(c.resp, c.inc.ID, "")
 		refused(t, "reopen without reason", err, apperr.Invalid, "")
@@ -267,6 +275,9 @@ func TestLifecycleExceptionAndReopen(t *testing.T) {
 		c.must(err)
 		if got.Phase != incident.PhaseDetection {
 			t.Fatalf("reopened into %s", got.Phase)
+		}
+		if got.HandlingEndedAt != nil || got.SummaryDueAt != nil {
+			t.Errorf("reopened incident keeps the end of handling %v / %v", got.HandlingEndedAt, got.SummaryDueAt)
 		}
 		if r, _ := l.Round(c.resp, c.inc.ID); r != 1 {
 			t.Errorf("round %d after reopening", r)
