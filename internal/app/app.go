@@ -56,6 +56,8 @@ type App struct {
 	Incidents *incident.Service
 	// Evidence holds incidents' evidence files, IOCs and intel notes.
 	Evidence *evidence.Service
+	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
+	Lifecycle *incident.Lifecycle
 }
 
 // New builds the services over db.
@@ -79,6 +81,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	// realign the others (parallel branches merge cleanly).
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
+	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
 	return a
 }
 

@@ -15,5 +15,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.emergencyRoutes()...)
 	rs = append(rs, u.emergencyDutyRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
+	rs = append(rs, u.lifecycleRoutes()...)
 	return rs
 }
