@@ -168,15 +168,7 @@ func (h *API) patchAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) deleteAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Assets.Delete(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Assets.Delete)
 }
 
 func (h *API) assetHistory(w http.ResponseWriter, r *http.Request) {

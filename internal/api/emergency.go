@@ -139,46 +139,11 @@ func (h *API) createEmergencyUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) patchEmergencyUnit(w http.ResponseWriter, r *http.Request) {
-	// The current record is read first (to apply the patch): ask for the
-	// write permission before, so a reader is told 403, not 404.
-	if _, err := auth.Require(r.Context(), auth.PermEmergencyManage); err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	var in unitInput
-	if err := decode(r, &in); err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	u, err := h.App.Emergency.GetUnit(r.Context(), id)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	in.apply(&u)
-	out, err := h.App.Emergency.UpdateUnit(r.Context(), id, u)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	patchByID(w, r, auth.PermEmergencyManage, h.App.Emergency.GetUnit, unitInput.apply, h.App.Emergency.UpdateUnit)
 }
 
 func (h *API) deleteEmergencyUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Emergency.DeleteUnit(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Emergency.DeleteUnit)
 }
 
 // memberInput is the writable part of a member; absent fields keep their
@@ -233,46 +198,11 @@ func (h *API) createEmergencyMember(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) patchEmergencyMember(w http.ResponseWriter, r *http.Request) {
-	// The current record is read first (to apply the patch): ask for the
-	// write permission before, so a reader is told 403, not 404.
-	if _, err := auth.Require(r.Context(), auth.PermEmergencyManage); err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	var in memberInput
-	if err := decode(r, &in); err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	m, err := h.App.Emergency.GetMember(r.Context(), id)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	in.apply(&m)
-	out, err := h.App.Emergency.UpdateMember(r.Context(), id, m)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	patchByID(w, r, auth.PermEmergencyManage, h.App.Emergency.GetMember, memberInput.apply, h.App.Emergency.UpdateMember)
 }
 
 func (h *API) deleteEmergencyMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Emergency.DeleteMember(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Emergency.DeleteMember)
 }
 
 // shiftInput is a new shift; times are RFC 3339.

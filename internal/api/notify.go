@@ -165,15 +165,7 @@ func (h *API) patchChannel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) deleteChannel(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Notify.DeleteChannel(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Notify.DeleteChannel)
 }
 
 // ruleInput routes an event kind to a channel; enabled defaults to true.
@@ -209,15 +201,7 @@ func (h *API) createRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) deleteRule(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Notify.DeleteRule(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Notify.DeleteRule)
 }
 
 func (h *API) listDeliveries(w http.ResponseWriter, r *http.Request) {

@@ -90,13 +90,5 @@ func (h *API) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *API) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = h.App.Accounts.RevokeToken(r.Context(), id)
-	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, h.App.Accounts.RevokeToken)
 }
