@@ -372,4 +372,3 @@ func (d docData) annexFlow() []report.Block {
 	}
 	return append(out, report.Table([]string{t("eplan.col.phase"), t("eplan.col.approvers")}, arows).WithWidths(1, 3))
 }
-
