@@ -18,7 +18,7 @@ var bullets = []string{"- ", "• ", "· "}
 
 func bulletItem(line string) (string, bool) {
 	for _, b := range bullets {
-		if rest, ok := strings.CutPrefix(line, b); ok {
+		if rest, ok := strings.CutPrefix(line, b); ok && strings.TrimSpace(rest) != "" {
 			return strings.TrimSpace(rest), true
 		}
 	}
@@ -27,41 +27,43 @@ func bulletItem(line string) (string, bool) {
 
 // Parts splits a chapter body into its parts. The format is what people
 // type in a plain text box: paragraphs are separated by blank lines
-// (single newlines stay line breaks inside the paragraph); a paragraph
-// whose every line starts with "- " or "• " is a bulleted list.
+// (single newlines stay line breaks inside the paragraph); lines that
+// start with "- " or "• " make a bulleted list, so "措施如下：" followed by
+// bullet lines is a paragraph and then a list.
 func Parts(body string) []Part {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	var out []Part
-	var para []string
-	flush := func() {
-		if len(para) == 0 {
-			return
+	var text []string
+	var items []string
+	flushText := func() {
+		if len(text) > 0 {
+			out = append(out, Part{Text: strings.Join(text, "\n")})
+			text = nil
 		}
-		items := make([]string, 0, len(para))
-		for _, l := range para {
-			it, ok := bulletItem(strings.TrimLeft(l, " \t"))
-			if !ok {
-				items = nil
-				break
-			}
-			items = append(items, it)
-		}
-		if items != nil {
+	}
+	flushItems := func() {
+		if len(items) > 0 {
 			out = append(out, Part{Items: items})
-		} else {
-			out = append(out, Part{Text: strings.Join(para, "\n")})
+			items = nil
 		}
-		para = para[:0]
 	}
 	for line := range strings.SplitSeq(body, "\n") {
 		line = strings.TrimRight(line, " \t")
 		if strings.TrimSpace(line) == "" {
-			flush()
+			flushText()
+			flushItems()
 			continue
 		}
-		para = append(para, line)
+		if it, ok := bulletItem(strings.TrimLeft(line, " \t")); ok {
+			flushText()
+			items = append(items, it)
+			continue
+		}
+		flushItems()
+		text = append(text, line)
 	}
-	flush()
+	flushText()
+	flushItems()
 	return out
 }
 

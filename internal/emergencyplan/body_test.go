@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,7 +19,10 @@ func TestParts(t *testing.T) {
 		{"一行\n二行\n\n第二段", []Part{{Text: "一行\n二行"}, {Text: "第二段"}}},
 		{"- 甲\n- 乙\n\n尾", []Part{{Items: []string{"甲", "乙"}}, {Text: "尾"}}},
 		{"  - 缩进\n• 圆点", []Part{{Items: []string{"缩进", "圆点"}}}},
-		{"- 甲\n不是列表", []Part{{Text: "- 甲\n不是列表"}}},
+		{"- 甲\n接着一段", []Part{{Items: []string{"甲"}}, {Text: "接着一段"}}},
+		{"措施如下：\n- 隔离\n- 取证", []Part{{Text: "措施如下："}, {Items: []string{"隔离", "取证"}}}},
+		{"- ", []Part{{Text: "-"}}},
+		{"- \u00a0", []Part{{Text: "- \u00a0"}}},
 		{"**加粗**\r\n\r\n*斜体*", []Part{{Text: "**加粗**"}, {Text: "*斜体*"}}},
 		{"-没有空格", []Part{{Text: "-没有空格"}}},
 	}
@@ -42,6 +46,11 @@ func FuzzParts(f *testing.F) {
 			if p.Items == nil && strings.TrimSpace(p.Text) == "" {
 				t.Fatalf("empty paragraph from %q", s)
 			}
+			for _, it := range p.Items {
+				if it == "" {
+					t.Fatalf("empty list item from %q", s)
+				}
+			}
 			kept.WriteString(p.Text)
 			for _, it := range p.Items {
 				kept.WriteString(it)
@@ -50,7 +59,7 @@ func FuzzParts(f *testing.F) {
 		count := func(s string) int {
 			n := 0
 			for _, r := range s {
-				if !strings.ContainsRune(" \t\r\n-•·", r) {
+				if !unicode.IsSpace(r) && !strings.ContainsRune("-•·", r) {
 					n++
 				}
 			}

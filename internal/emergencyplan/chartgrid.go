@@ -17,9 +17,9 @@ import (
 //	[工作组 0-8]      [ 支援单位 10-24 ]
 //	      |                    |
 //	      |          +---------+---------+   (13 .. 21)
-//	[办公室 0-8]   [单位 10-16]       [单位 18-24]
-//	                           |     (the trunk at 17 runs on to the
-//	                 +---------+---------+    next row of units)
+//	[办公室 0-8]   [单位 10-16]   |   [单位 18-24]
+//	                              |  (the trunk at 17 runs on to the
+//	                 +------------+------+    next row of units)
 //	               [单位 10-16]       [单位 18-24]
 const (
 	gridCols   = 24
@@ -125,6 +125,10 @@ func ChartGrid(units []emergency.Unit, t func(string, ...any) string) docx.Grid 
 		var bus []placed
 		if r == 0 {
 			bus = append(bus, placed{4, edge(true, false)}) // the line to the office
+		} else {
+			// The trunk alone first, so the bus is not drawn on the
+			// bottom edge of the boxes above.
+			add(gridRow(lineHeight, placed{17, edge(true, false)}))
 		}
 		bus = append(bus, placed{13, edge(true, true)})
 		switch {
