@@ -138,3 +138,7 @@ func (s *Service) loc() *time.Location {
 	}
 	return s.Location
 }
+
+// Day writes t as a day (2026-12-01) in the installation's time zone, the
+// form effective dates are typed in.
+func (s *Service) Day(t time.Time) string { return t.In(s.loc()).Format(DateLayout) }
