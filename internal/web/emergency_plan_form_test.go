@@ -12,8 +12,8 @@ import (
 func TestDraftFromForm(t *testing.T) {
 	form := url.Values{
 		"title": {"预案"}, "summary": {"改"}, "reason": {"因"}, "major_change": {"1"}, "effective_from": {"2026-12-01"},
-		"incidents": {"SJ-2026-0001，SJ-2026-0002、 sj-2026-0003;\nSJ-2026-0004"},
-		"chapters":  {"5"},
+		"incidents":         {"SJ-2026-0001，SJ-2026-0002、 sj-2026-0003;\nSJ-2026-0004"},
+		"chapters":          {"5"},
 		"chapters[0].title": {"总则"}, "chapters[0].body": {"一"}, "chapters[0].position": {"2"},
 		"chapters[1].title": {"范围"}, "chapters[1].position": {"1"},
 		"chapters[2].title": {"删掉"}, "chapters[2].remove": {"on"},
@@ -24,7 +24,7 @@ func TestDraftFromForm(t *testing.T) {
 	in, incidents := draftFromForm(form)
 	want := emergencyplan.DraftInput{Title: "预案", Summary: "改", Reason: "因", MajorChange: true, EffectiveFrom: "2026-12-01",
 		IncidentNumbers: []string{"SJ-2026-0001", "SJ-2026-0002", "sj-2026-0003", "SJ-2026-0004"},
-		Chapters: []emergencyplan.Chapter{{Title: "范围"}, {Title: "总则", Body: "一"}, {Title: "组织", Source: "organisation"}}}
+		Chapters:        []emergencyplan.Chapter{{Title: "范围"}, {Title: "总则", Body: "一"}, {Title: "组织", Source: "organisation"}}}
 	if !reflect.DeepEqual(in, want) {
 		t.Errorf("draftFromForm:\n%+v\nwant\n%+v", in, want)
 	}
