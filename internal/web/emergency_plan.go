@@ -31,7 +31,8 @@ func (u *UI) emergencyPlanRoutes() []httpx.Route {
 
 // chapterView is a chapter as the pages show it.
 type chapterView struct {
-	Heading string
+	Title   string // the chapter's own title (the contents list numbers it)
+	Heading string // numbered: 1. 总则
 	Source  string
 	Parts   []partView
 }
@@ -45,7 +46,7 @@ type partView struct {
 func chapterViews(chs []emergencyplan.Chapter) []chapterView {
 	out := make([]chapterView, 0, len(chs))
 	for i, c := range chs {
-		v := chapterView{Heading: strconv.Itoa(i+1) + ". " + c.Title, Source: c.Source}
+		v := chapterView{Title: c.Title, Heading: strconv.Itoa(i+1) + ". " + c.Title, Source: c.Source}
 		for _, p := range emergencyplan.Parts(c.Body) {
 			if p.Items != nil {
 				v.Parts = append(v.Parts, partView{Items: p.Items})
