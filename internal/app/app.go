@@ -15,8 +15,10 @@ import (
 	"bulwark/internal/emergency"
 	"bulwark/internal/evidence"
 	"bulwark/internal/incident"
+	"bulwark/internal/incidentreport"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
+	"bulwark/internal/postincident"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
 	"bulwark/internal/workflow"
@@ -58,6 +60,11 @@ type App struct {
 	Evidence *evidence.Service
 	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
 	Lifecycle *incident.Lifecycle
+	// Reviews is the post-incident review: summary meeting, CAPA,
+	// reward and penalty recommendations, the close gate.
+	Reviews *postincident.Service
+	// Reports renders the incident report (应急处置报告).
+	Reports *incidentreport.Service
 }
 
 // New builds the services over db.
@@ -82,6 +89,9 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
+	a.Reviews = postincident.New(db, c, a.Approvals, a.Deadlines, a.Lifecycle)
+	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
+		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews}
 	return a
 }
 
