@@ -31,6 +31,30 @@ func (b *builder) heading(key string) report.Block {
 
 func (b *builder) add(blocks ...report.Block) { b.doc.Blocks = append(b.doc.Blocks, blocks...) }
 
+// Punctuation differs between the languages: full-width in Chinese.
+func (b *builder) colon() string {
+	if b.lang == "en" {
+		return ": "
+	}
+	return "："
+}
+
+// list joins items as the language lists them.
+func (b *builder) list(items []string) string {
+	if b.lang == "en" {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items, "、")
+}
+
+// paren puts s in brackets after text.
+func (b *builder) paren(text, s string) string {
+	if b.lang == "en" {
+		return text + " (" + s + ")"
+	}
+	return text + "（" + s + "）"
+}
+
 // assemble lays out the document in the order of the point 10.
 func (b *builder) assemble() {
 	i := b.inc
@@ -74,8 +98,8 @@ func (b *builder) overview() {
 	}
 	var assets []string
 	for _, a := range b.assets {
-		assets = append(assets, fmt.Sprintf("%s %s（%s %d %s）", a.Number, a.Name, b.t("report.incident.asset_value"), a.Value,
-			b.t(asset.LevelKey(a.Value))))
+		assets = append(assets, b.paren(a.Number+" "+a.Name, fmt.Sprintf("%s %d %s", b.t("report.incident.asset_value"), a.Value,
+			b.t(asset.LevelKey(a.Value)))))
 	}
 	b.add(b.heading("report.incident.overview"), report.KVTable(
 		report.KV{Label: b.t("report.incident.number"), Value: i.Number},
@@ -86,7 +110,7 @@ func (b *builder) overview() {
 		report.KV{Label: b.t("incident.field.reporter_name"), Value: or(i.ReporterName)},
 		report.KV{Label: b.t("incident.field.created_at"), Value: b.when(i.CreatedAt)},
 		report.KV{Label: b.t("incident.field.assets"), Value: or(strings.Join(assets, "\n"))},
-		report.KV{Label: b.t("incident.field.business_systems"), Value: or(strings.Join(i.BusinessSystems, "、"))},
+		report.KV{Label: b.t("incident.field.business_systems"), Value: or(b.list(i.BusinessSystems))},
 		report.KV{Label: b.t("report.incident.handling_ended"), Value: b.whenPtr(i.HandlingEndedAt)},
 	))
 	if i.Description != "" {
@@ -130,9 +154,6 @@ func (b *builder) timeline() {
 			action := ev.Action
 			if k := "action." + ev.Action; i18n.Has(k) {
 				action = b.t(k)
-			}
-			if ev.Manual {
-				action += " · " + b.t("lifecycle.timeline.manual")
 			}
 			if !yield([]string{b.when(ev.At), ev.Actor, action, ev.Text}) {
 				return
@@ -204,7 +225,7 @@ func (b *builder) plan(n int, p incident.Plan) {
 	}
 	if p.JudgedBy != "" {
 		pairs = append(pairs, report.KV{Label: b.t("lifecycle.plan.effect"),
-			Value: b.t("lifecycle.effect."+p.Effect) + "：" + p.EffectNotes + "\n" + p.JudgedBy + " · " + b.when(p.JudgedAt)})
+			Value: b.t("lifecycle.effect."+p.Effect) + b.colon() + p.EffectNotes + "\n" + p.JudgedBy + " · " + b.when(p.JudgedAt)})
 	}
 	b.add(report.Heading(3, title), report.KVTable(pairs...))
 }
@@ -220,12 +241,12 @@ func (b *builder) approvals(list []workflow.Approval) string {
 			for _, r := range a.Roles {
 				roles = append(roles, b.t("role."+string(r)))
 			}
-			lines = append(lines, status+" · "+strings.Join(roles, "、"))
+			lines = append(lines, status+" · "+b.list(roles))
 			continue
 		}
 		line := a.DecidedByName + " · " + b.when(a.DecidedAt) + " · " + status
 		if a.Reason != "" {
-			line += "：" + a.Reason
+			line += b.colon() + a.Reason
 		}
 		lines = append(lines, line)
 	}
@@ -306,7 +327,7 @@ func (b *builder) indicators() {
 			techs = append(techs, t+" "+evidence.TechniqueName(t, b.lang))
 		}
 		if len(techs) > 0 {
-			item += "（ATT&CK：" + strings.Join(techs, "、") + "）"
+			item = b.paren(item, "ATT&CK"+b.colon()+b.list(techs))
 		}
 		items = append(items, item+" — "+n.Author+" · "+b.when(n.CreatedAt))
 	}
@@ -324,7 +345,7 @@ func (b *builder) summary() {
 	if r.PlanRevisionNeeded {
 		revision = b.t("report.incident.revision_yes")
 		if r.PlanRevisionNotes != "" {
-			revision += "：" + r.PlanRevisionNotes
+			revision += b.colon() + r.PlanRevisionNotes
 		}
 	}
 	recorded := "—"
@@ -334,7 +355,7 @@ func (b *builder) summary() {
 	b.add(b.heading("report.incident.summary"), report.KVTable(
 		report.KV{Label: b.t("review.field.held_at"), Value: b.whenPtr(r.HeldAt)},
 		report.KV{Label: b.t("review.field.place"), Value: or(r.Place)},
-		report.KV{Label: b.t("review.field.attendees"), Value: or(strings.Join(names, "、"))},
+		report.KV{Label: b.t("review.field.attendees"), Value: or(b.list(names))},
 		report.KV{Label: b.t("review.field.minutes"), Value: or(r.Minutes)},
 		report.KV{Label: b.t("review.field.lessons"), Value: or(r.Lessons)},
 		report.KV{Label: b.t("review.field.plan_revision"), Value: revision},
@@ -359,7 +380,7 @@ func (b *builder) corrective() {
 		}
 		verification := "—"
 		if c.VerifiedByName != "" {
-			verification = c.VerifiedByName + " · " + b.when(c.VerifiedAt) + "：" + c.VerificationNotes
+			verification = c.VerifiedByName + " · " + b.when(c.VerifiedAt) + b.colon() + c.VerificationNotes
 		}
 		rows = append(rows, []string{b.t("capa.kind." + c.Kind), c.Description, or(c.OwnerName), b.when(c.DueAt), status, verification})
 	}
@@ -385,7 +406,7 @@ func (b *builder) rewards() {
 			decision += " · " + x.DecidedByName + " · " + b.when(x.DecidedAt)
 		}
 		if x.DecisionReason != "" {
-			decision += "：" + x.DecisionReason
+			decision += b.colon() + x.DecisionReason
 		}
 		rows = append(rows, []string{x.PersonName, b.t("sanction.kind." + x.Kind), x.Reason, or(x.Measure), decision})
 	}
