@@ -38,6 +38,7 @@ func must(t testing.TB, err error) {
 func (w *world) step() { w.e.Clock.Advance(time.Minute) }
 
 func seed(t testing.TB, e *servertest.Env) *world {
+	t.Helper()
 	w := &world{e: e}
 	w.respU = e.CreateUser("zhangsan", e.Org, auth.RoleResponder)
 	w.mgrU = e.CreateUser("lisi", e.Org, auth.RoleSecurityManager)
