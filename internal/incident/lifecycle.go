@@ -25,7 +25,8 @@ type Lifecycle struct {
 	Clock     clock.Clock
 	Approvals *workflow.Service
 
-	closeChecks []CloseCheck // see OnClose (close_gate.go)
+	closeChecks []CloseCheck     // see OnClose (close_gate.go)
+	sources     []TimelineSource // see OnTimeline (timeline_stream.go)
 }
 
 // NewLifecycle builds the lifecycle and hooks its plans into approvals: a

@@ -22,10 +22,34 @@ type Objects struct {
 	IDs  []string
 }
 
+// TimelineSource names, for the incident, objects of another module whose
+// audit records belong on its timeline (the post-incident review, its
+// CAPA, their approvals). It runs as the reader, so it leaves out what the
+// reader may not see.
+type TimelineSource func(ctx context.Context, q store.Querier, orgID, incidentID int64) ([]Objects, error)
+
+// OnTimeline registers src for Timeline and AllEvents. Modules call it
+// once while the application is wired.
+func (l *Lifecycle) OnTimeline(src TimelineSource) { l.sources = append(l.sources, src) }
+
+// sourced gathers the registered sources' objects.
+func (l *Lifecycle) sourced(ctx context.Context, q store.Querier, orgID, incidentID int64) ([]Objects, error) {
+	var out []Objects
+	for _, src := range l.sources {
+		objs, err := src(ctx, q, orgID, incidentID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
 // AllEvents yields the incident's whole timeline, oldest first: what
 // Timeline shows (the incident's own records, its plans and their
-// approvals, the entries people added) without Timeline's limit, plus the
-// audit records of the related objects the caller names. It is one query
+// approvals, the objects of the registered sources, the entries people
+// added) without Timeline's limit, plus the audit records of the related
+// objects the caller names. It is one query
 // read as it goes, so the incident report streams 10,000 entries into its
 // table without holding them. A failure is yielded as the last pair.
 func (l *Lifecycle) AllEvents(ctx context.Context, incidentID int64, related []Objects) iter.Seq2[Event, error] {
@@ -105,7 +129,11 @@ func (l *Lifecycle) eventsQuery(ctx context.Context, orgID, incidentID int64, re
 	if err := rows.Err(); err != nil {
 		return "", nil, fmt.Errorf("approvals of incident %d: %w", incidentID, err)
 	}
-	for _, o := range related {
+	more, err := l.sourced(ctx, q, orgID, incidentID)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, o := range append(slices.Clone(related), more...) {
 		objs[o.Type] = append(objs[o.Type], o.IDs...)
 	}
 	types := make([]string, 0, len(objs))

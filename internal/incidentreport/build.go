@@ -157,25 +157,15 @@ func (b *builder) gather(id int64) error {
 	if b.capaAppr, err = s.Approvals.ForObject(ctx, postincident.CAPASetObject, idText); err != nil {
 		return err
 	}
-	var approvals []string
-	for _, a := range b.capaAppr {
-		approvals = append(approvals, strconv.FormatInt(a.ID, 10))
-	}
-	// The lifecycle adds the incident, its plans and their approvals to
-	// the timeline itself; these are the other objects of the incident.
-	rel := map[string][]string{postincident.ReviewObject: {idText}}
 	if b.actor.Can(auth.PermSanctionRead) {
 		if b.sanctions, err = s.Reviews.Sanctions(ctx, id); err != nil {
 			return err
 		}
-		for _, x := range b.sanctions {
-			rel[postincident.SanctionObject] = append(rel[postincident.SanctionObject], strconv.FormatInt(x.ID, 10))
-			approvals = append(approvals, strconv.FormatInt(x.ApprovalID, 10))
-		}
 	}
-	for _, c := range b.capas {
-		rel[postincident.CAPAObject] = append(rel[postincident.CAPAObject], strconv.FormatInt(c.ID, 10))
-	}
+	// The lifecycle puts the incident, its plans and their approvals on
+	// the timeline, and the review's objects through its registered
+	// source; these are the incident's other objects.
+	rel := map[string][]string{}
 	for _, e := range b.files {
 		rel["evidence"] = append(rel["evidence"], strconv.FormatInt(e.ID, 10))
 	}
@@ -188,9 +178,7 @@ func (b *builder) gather(id int64) error {
 	for _, t := range b.tasks {
 		rel["task"] = append(rel["task"], strconv.FormatInt(t.ID, 10))
 	}
-	rel["approval"] = approvals
-	for _, typ := range []string{postincident.ReviewObject, postincident.CAPAObject, postincident.SanctionObject,
-		"evidence", "ioc", "intel_note", "task", "approval"} {
+	for _, typ := range []string{"evidence", "ioc", "intel_note", "task"} {
 		if len(rel[typ]) > 0 {
 			b.related = append(b.related, incident.Objects{Type: typ, IDs: rel[typ]})
 		}

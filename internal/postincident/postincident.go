@@ -70,6 +70,7 @@ func New(db *store.DB, c clock.Clock, approvals *workflow.Service, deadlines *de
 	workflow.RegisterLink(CAPASetObject, func(id string) string { return "/incidents/" + id + "/review" })
 	workflow.RegisterLink(SanctionObject, func(id string) string { return "/incident-sanctions/" + id })
 	lifecycle.OnClose(s.closeGate)
+	lifecycle.OnTimeline(s.timelineObjects)
 	return s
 }
 

@@ -57,6 +57,11 @@ func TestReviewGatesClosing(t *testing.T) {
 		if !rev.Complete() || len(rev.Attendees) != 3 || rev.Attendees[0].Name != "resp" || rev.Attendees[2].UserID != 0 {
 			t.Errorf("review %+v", rev)
 		}
+		ev, err := b.e.App.Lifecycle.Timeline(b.viewer, b.inc.ID)
+		b.must(err)
+		if ev[0].Action != "incident_review.save" || ev[0].Object != postincident.ReviewObject {
+			t.Errorf("newest timeline event %+v", ev[0])
+		}
 		got, err := r.Review(b.viewer, b.inc.ID)
 		b.must(err)
 		if got.Lessons != rev.Lessons || !got.PlanRevisionNeeded || got.HeldAt == nil || !got.CreatedAt.Equal(draft.CreatedAt) {

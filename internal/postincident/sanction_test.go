@@ -1,6 +1,7 @@
 package postincident_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -74,6 +75,23 @@ func TestSanctions(t *testing.T) {
 		refused(t, "viewer reads recommendations", err, apperr.Forbidden, "")
 		if id, err := r.SanctionIncident(b.viewer, reward.ID); err != nil || id != b.inc.ID {
 			t.Errorf("incident of recommendation: %d %v", id, err)
+		}
+
+		// The incident's timeline shows them to those who may read them.
+		actions := func(ctx context.Context) string {
+			ev, err := b.e.App.Lifecycle.Timeline(ctx, b.inc.ID)
+			b.must(err)
+			var out []string
+			for _, e := range ev {
+				out = append(out, e.Action)
+			}
+			return strings.Join(out, " ")
+		}
+		if got := actions(b.leader); !strings.Contains(got, "sanction.propose") || !strings.Contains(got, "sanction.rejected") {
+			t.Errorf("leader's timeline: %s", got)
+		}
+		if got := actions(b.viewer); strings.Contains(got, "sanction.") {
+			t.Errorf("viewer's timeline shows recommendations: %s", got)
 		}
 	})
 }
