@@ -83,7 +83,12 @@ func (s *Service) Readiness(ctx context.Context, incidentID int64) (Readiness, e
 // closeGate is the lifecycle's check on summary → closed, in the
 // transition's transaction; leadership's exception does not pass here.
 func (s *Service) closeGate(ctx context.Context, tx *store.Tx, inc incident.Incident, round int) error {
-	r, err := readiness(ctx, tx, inc.OrgID, incidentRef{ID: inc.ID, Number: inc.Number, Phase: inc.Phase, Round: round})
+	ref, err := getIncident(ctx, tx, inc.OrgID, inc.ID) // locks the row on PostgreSQL
+	if err != nil {
+		return err
+	}
+	ref.Round = round
+	r, err := readiness(ctx, tx, inc.OrgID, ref)
 	if err != nil {
 		return err
 	}

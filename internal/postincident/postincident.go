@@ -87,11 +87,18 @@ type incidentRef struct {
 func (r incidentRef) closed() bool { return r.Phase == incident.PhaseClosed }
 
 // getIncident reads the incident of org, not found when it is another
-// organisation's, so the two look alike.
+// organisation's, so the two look alike. In a transaction on PostgreSQL it
+// locks the incident's row, as the close gate does: a CAPA or
+// recommendation added while the incident closes waits for the closing and
+// then finds it closed, instead of slipping past the gate's count. (SQLite
+// serialises writers anyway.)
 func getIncident(ctx context.Context, q store.Querier, orgID, id int64) (incidentRef, error) {
 	r := incidentRef{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT number, phase, lifecycle_round FROM incidents WHERE org_id = $1 AND id = $2`, orgID, id).
-		Scan(&r.Number, &r.Phase, &r.Round)
+	query := `SELECT number, phase, lifecycle_round FROM incidents WHERE org_id = $1 AND id = $2`
+	if tx, ok := q.(*store.Tx); ok && tx.Dialect == store.Postgres {
+		query += ` FOR UPDATE`
+	}
+	err := q.QueryRowContext(ctx, query, orgID, id).Scan(&r.Number, &r.Phase, &r.Round)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "err.not_found")
 	}
