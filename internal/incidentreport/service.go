@@ -114,17 +114,3 @@ func (s *Service) Render(ctx context.Context, id int64, format, lang string) (Fi
 	}
 	return f, nil
 }
-
-// Document builds the report without rendering or recording it (tests and
-// benchmarks look at the model). Read its stream error with the returned
-// function after rendering.
-func (s *Service) Document(ctx context.Context, id int64, lang string) (report.Document, func() error, error) {
-	if _, err := auth.Require(ctx, auth.PermResponseReport); err != nil {
-		return report.Document{}, nil, err
-	}
-	b, err := s.build(ctx, id, lang)
-	if err != nil {
-		return report.Document{}, nil, err
-	}
-	return b.doc, func() error { return b.streamErr }, nil
-}
