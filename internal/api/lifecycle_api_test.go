@@ -63,6 +63,10 @@ func TestLifecycleAPI(t *testing.T) {
 			next := map[string]string{"containment": "eradication", "eradication": "recovery", "recovery": "summary"}[ph]
 			call(rt, "POST", base+"/transition", fmt.Sprintf(`{"to":%q}`, next), 200)
 		}
+		// Closing needs the post-incident review recorded.
+		call(mt, "POST", base+"/transition", `{"to":"closed","reason":"总结完成"}`, 409)
+		call(rt, "PUT", base+"/review", fmt.Sprintf(`{"held_at":%q,"attendee_names":["应急小组"],"root_cause":"钓鱼邮件","impact":"办公网 3 台主机","lessons":"加强邮件网关"}`,
+			e.Clock.Now().Format("2006-01-02T15:04:05Z07:00")), 200)
 		if m := call(mt, "POST", base+"/transition", `{"to":"closed","reason":"总结完成"}`, 200); m["phase"] != "closed" {
 			t.Fatalf("closed? %v", m["phase"])
 		}

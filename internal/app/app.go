@@ -16,8 +16,10 @@ import (
 	"bulwark/internal/emergencyplan"
 	"bulwark/internal/evidence"
 	"bulwark/internal/incident"
+	"bulwark/internal/incidentreport"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
+	"bulwark/internal/postincident"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
 	"bulwark/internal/workflow"
@@ -61,6 +63,11 @@ type App struct {
 	Lifecycle *incident.Lifecycle
 	// EmergencyPlan is the emergency plan (应急预案): revisions, export.
 	EmergencyPlan *emergencyplan.Service
+	// Reviews is the post-incident review: summary meeting, CAPA,
+	// reward and penalty recommendations, the close gate.
+	Reviews *postincident.Service
+	// Reports renders the incident report (应急处置报告).
+	Reports *incidentreport.Service
 }
 
 // New builds the services over db.
@@ -86,6 +93,9 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
 	a.EmergencyPlan = emergencyplan.New(db, c, a.Approvals, a.Emergency, a.Lifecycle, opt.Location)
+	a.Reviews = postincident.New(db, c, a.Approvals, a.Deadlines, a.Lifecycle)
+	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
+		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews}
 	return a
 }
 

@@ -24,6 +24,9 @@ type Lifecycle struct {
 	DB        *store.DB
 	Clock     clock.Clock
 	Approvals *workflow.Service
+
+	closeChecks []CloseCheck     // see OnClose (close_gate.go)
+	sources     []TimelineSource // see OnTimeline (timeline_stream.go)
 }
 
 // NewLifecycle builds the lifecycle and hooks its plans into approvals: a
@@ -188,6 +191,9 @@ func (l *Lifecycle) Transition(ctx context.Context, id int64, to Phase, reason s
 		}
 		if m := Missing(plans, before.Phase, round); m != "" {
 			return apperr.New(apperr.Conflict, m)
+		}
+		if err := l.checkClose(ctx, tx, before, to, round); err != nil {
+			return err
 		}
 		if err := setPhase(ctx, tx, actor.OrgID, before, to, round, now); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"bulwark/internal/auth"
 	"bulwark/internal/i18n"
 	"bulwark/internal/incident"
+	"bulwark/internal/postincident"
 	"bulwark/internal/servertest"
 	"bulwark/internal/store"
 	"bulwark/internal/storetest"
@@ -109,6 +110,13 @@ func TestLifecycleHappyPath(t *testing.T) {
 			!sum.HandlingEndedAt.Equal(c.e.Clock.Now().UTC().Truncate(time.Microsecond)) {
 			t.Errorf("end of handling: %v, summary due %v", sum.HandlingEndedAt, sum.SummaryDueAt)
 		}
+		// Closing needs the post-incident review (事故总结) recorded.
+		_, err = c.e.App.Lifecycle.Transition(c.resp, c.inc.ID, incident.PhaseClosed, "")
+		refused(t, "close without a review", err, apperr.Conflict, "err.review_required")
+		held := c.e.Clock.Now()
+		_, err = c.e.App.Reviews.SaveReview(c.resp, c.inc.ID, postincident.ReviewInput{HeldAt: &held, AttendeeNames: []string{"应急小组"},
+			RootCause: "弱口令", Impact: "首页被篡改", Lessons: "启用多因素认证"})
+		c.must(err)
 		c.move(incident.PhaseClosed)
 		got, err := c.e.App.Incidents.Get(c.resp, c.inc.ID)
 		c.must(err)

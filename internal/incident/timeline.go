@@ -142,6 +142,15 @@ func (l *Lifecycle) Timeline(ctx context.Context, incidentID int64) ([]Event, er
 	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap(err, "incident timeline")
 	}
+	more, err := l.sourced(ctx, q, actor.OrgID, incidentID)
+	if err != nil {
+		return nil, apperr.Wrap(err, "incident timeline")
+	}
+	for _, o := range more {
+		for _, id := range o.IDs {
+			objs = append(objs, obj{o.Type, id})
+		}
+	}
 	var out []Event
 	for _, o := range objs {
 		entries, _, err := audit.List(ctx, q, audit.Filter{OrgID: actor.OrgID, ObjectType: o.typ, ObjectID: o.id, Limit: timelineLimit})

@@ -17,5 +17,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.emergencyPlanRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.lifecycleRoutes()...)
+	rs = append(rs, u.reviewRoutes()...)
 	return rs
 }

@@ -368,41 +368,10 @@ func (u *UI) incidentShow(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "incident_show", v)
 }
 
-// ruleText says in lang what decided the incident's grade.
+// ruleText says in lang what decided the incident's grade (shared with the
+// incident report).
 func ruleText(lang string, i incident.Incident, criteria []incident.Criterion) string {
-	if i.GradeRule == nil {
-		return ""
-	}
-	rule := *i.GradeRule
-	switch rule.Kind {
-	case "reporter":
-		return i18n.T(lang, "incident.rule.reporter")
-	case "manual":
-		return i18n.T(lang, "incident.rule.manual", i.GradeReason)
-	case "social_impact":
-		if i.Factors != nil {
-			return i18n.T(lang, "incident.rule.social_impact", i18n.T(lang, "incident.impact."+i.Factors.Impact))
-		}
-	case "object_loss":
-		if i.Factors != nil {
-			s := i18n.T(lang, "incident.rule.object_loss", i18n.T(lang, "incident.importance."+i.Factors.Importance),
-				i18n.T(lang, "incident.loss."+i.Factors.Loss))
-			if rule.Raised {
-				s += " " + i18n.T(lang, "incident.rule.raised")
-			}
-			return s
-		}
-	case "criterion":
-		name := rule.Criterion
-		unit := ""
-		for _, c := range criteria {
-			if c.Key == rule.Criterion {
-				name, unit = c.Name(lang), i18n.T(lang, "incident.unit."+c.Unit)
-			}
-		}
-		return i18n.T(lang, "incident.rule.criterion", name, fmt.Sprint(rule.Value), fmt.Sprint(rule.Threshold), unit)
-	}
-	return rule.Kind
+	return incident.RuleText(lang, i, criteria)
 }
 
 func (u *UI) incidentEdit(w http.ResponseWriter, r *http.Request) {

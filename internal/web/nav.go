@@ -33,6 +33,7 @@ var navigation = []navItem{
 	{Group: "nav.group.incidents", Section: "incident-categories", Key: "nav.incident_categories", Path: "/incident-categories", Perm: auth.PermIncidentRead},
 	{Group: "nav.group.work", Section: "approvals", Key: "nav.approvals", Path: "/approvals", Perm: auth.PermApprovalRead},
 	{Group: "nav.group.work", Section: "tasks", Key: "nav.tasks", Path: "/tasks", Perm: auth.PermTaskRead},
+	{Group: "nav.group.work", Section: "capas", Key: "capa.nav", Path: "/capas", Perm: auth.PermReviewRead},
 	{Group: "nav.group.emergency", Section: "emergency", Key: "nav.emergency", Path: "/emergency", Perm: auth.PermEmergencyRead},
 	{Group: "nav.group.system", Section: "audit", Key: "nav.audit", Path: "/audit", Perm: auth.PermAuditRead},
 	{Group: "nav.group.system", Section: "admin", Key: "nav.admin", Path: "/admin/users", Perm: auth.PermUserManage},
