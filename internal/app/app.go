@@ -17,6 +17,7 @@ import (
 	"bulwark/internal/incident"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
+	"bulwark/internal/playbook"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
 	"bulwark/internal/workflow"
@@ -58,6 +59,9 @@ type App struct {
 	Evidence *evidence.Service
 	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
 	Lifecycle *incident.Lifecycle
+	// Playbooks are the procedures that generate an incident's phase
+	// tasks, and those tasks.
+	Playbooks *playbook.Service
 }
 
 // New builds the services over db.
@@ -82,6 +86,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
+	a.Playbooks = playbook.New(db, c, a.Tasks, a.Incidents, a.Emergency, opt.Location)
 	return a
 }
 
