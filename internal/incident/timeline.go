@@ -142,6 +142,15 @@ func (l *Lifecycle) Timeline(ctx context.Context, incidentID int64) ([]Event, er
 	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap(err, "incident timeline")
 	}
+	// The tasks of the incident's phases: who created, assigned and
+	// finished each.
+	taskIDs, err := incidentTaskIDs(ctx, q, actor.OrgID, incidentID)
+	if err != nil {
+		return nil, apperr.Wrap(err, "incident timeline")
+	}
+	for _, id := range taskIDs {
+		objs = append(objs, obj{"task", id})
+	}
 	var out []Event
 	for _, o := range objs {
 		entries, _, err := audit.List(ctx, q, audit.Filter{OrgID: actor.OrgID, ObjectType: o.typ, ObjectID: o.id, Limit: timelineLimit})

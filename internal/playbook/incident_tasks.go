@@ -16,7 +16,7 @@ import (
 
 // TaskObject is the object type of an incident's tasks; their group is
 // the phase they belong to.
-const TaskObject = "incident"
+const TaskObject = incident.TaskObject
 
 // Origin says which playbook made a task, and the role its step suggested.
 type Origin struct {

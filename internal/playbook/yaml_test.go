@@ -187,3 +187,18 @@ func TestParseTooLarge(t *testing.T) {
 		t.Errorf("%+v", issues)
 	}
 }
+
+// Within a phase the defaults' steps are due in their order, so the task
+// list (by due date) shows them as the playbook lists them.
+func TestDefaultsDueInOrder(t *testing.T) {
+	for _, p := range playbook.Defaults() {
+		for _, g := range p.ByPhase() {
+			for i := 1; i < len(g.Steps); i++ {
+				if g.Steps[i].Offset() < g.Steps[i-1].Offset() {
+					t.Errorf("%s %s: %q (%s) is due before %q (%s)", p.Key, g.Phase, g.Steps[i].Title, g.Steps[i].Due,
+						g.Steps[i-1].Title, g.Steps[i-1].Due)
+				}
+			}
+		}
+	}
+}
