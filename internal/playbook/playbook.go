@@ -136,6 +136,10 @@ const (
 
 var keyRE = regexp.MustCompile(`^[a-z][a-z0-9-]{1,63}$`)
 
+// reservedKeys are path segments of the playbook pages and API, which a
+// key would shadow.
+var reservedKeys = []string{"new", "import", "export"}
+
 // normalize trims the text, upper-cases and de-duplicates the category
 // codes and writes each step's offset in its canonical form (an offset
 // that does not parse is left as typed for validate to report).
@@ -199,8 +203,11 @@ func SplitStepField(f string) (i int, field string, ok bool) {
 // code exists in the classification tree (nil: not checked here).
 func (p *Playbook) validate(known func(string) bool) []apperr.FieldError {
 	var c apperr.Collector
-	if !keyRE.MatchString(p.Key) {
+	switch {
+	case !keyRE.MatchString(p.Key):
 		c.Add("key", "err.playbook_key")
+	case slices.Contains(reservedKeys, p.Key):
+		c.Add("key", "err.playbook_key_reserved")
 	}
 	switch n := utf8.RuneCountInString(p.NameZh); {
 	case n == 0:
