@@ -112,15 +112,14 @@ func (s *Service) IncidentTasks(ctx context.Context, incidentID int64) ([]Incide
 	return out, nil
 }
 
-// withField adds a field error to err's (or makes err one): so a bad
+// withFields adds field errors to err's (or makes err one): so a bad
 // phase is reported together with the task's own problems.
-func withField(err error, field, key string) error {
-	fe := apperr.FieldError{Field: field, Key: key}
+func withFields(err error, fe []apperr.FieldError) error {
 	if err == nil {
-		return apperr.Fields([]apperr.FieldError{fe})
+		return apperr.Fields(fe)
 	}
 	if ae := apperr.As(err); ae.Code == apperr.Invalid {
-		return apperr.Fields(append([]apperr.FieldError{fe}, ae.Fields...))
+		return apperr.Fields(append(slices.Clone(fe), ae.Fields...))
 	}
 	return err
 }
@@ -139,7 +138,10 @@ func (s *Service) openIncident(ctx context.Context, id int64) (incident.Incident
 
 // AddTask adds a task to a phase of an open incident: any phase, since
 // work of an earlier one (a report still to write) may come up later.
-func (s *Service) AddTask(ctx context.Context, incidentID int64, in TaskInput) (IncidentTask, error) {
+// inputErrs are problems the surface found reading its input (a date that
+// does not parse): with any, nothing is added and they are reported
+// together with the task's own.
+func (s *Service) AddTask(ctx context.Context, incidentID int64, in TaskInput, inputErrs ...apperr.FieldError) (IncidentTask, error) {
 	if _, err := auth.Require(ctx, auth.PermTaskWrite); err != nil {
 		return IncidentTask{}, err
 	}
@@ -152,7 +154,10 @@ func (s *Service) AddTask(ctx context.Context, incidentID int64, in TaskInput) (
 		out, err = s.Tasks.Create(ctx, tx, task.Task{ObjectType: TaskObject, ObjectID: incidentRef(incidentID),
 			Group: string(in.Phase), Title: in.Title, Notes: in.Notes, AssigneeID: in.AssigneeID, DueAt: in.DueAt, Status: in.Status})
 		if !ValidPhase(in.Phase) {
-			return withField(err, "phase", "err.invalid_choice") // rolls the task back
+			inputErrs = append([]apperr.FieldError{{Field: "phase", Key: "err.invalid_choice"}}, inputErrs...)
+		}
+		if len(inputErrs) > 0 {
+			return withFields(err, inputErrs) // rolls the task back
 		}
 		return err
 	})

@@ -29,6 +29,23 @@ func init() {
 		"POST /api/v1/incidents/{id}/tasks":     {Perm: auth.PermTaskWrite, Path: "/api/v1/incidents/999999/tasks", Body: `{"phase":"containment","title":"x"}`},
 		"GET /api/v1/incidents/{id}/playbooks":  {Perm: auth.PermPlaybookRead, Path: "/api/v1/incidents/999999/playbooks"},
 		"POST /api/v1/incidents/{id}/playbooks": {Perm: auth.PermPlaybookApply, Path: "/api/v1/incidents/999999/playbooks", Body: `{"key":"hacking"}`},
+		"GET /playbooks":                        {Perm: auth.PermPlaybookRead, Path: "/playbooks"},
+		"GET /playbooks/new":                    {Perm: auth.PermPlaybookManage, Path: "/playbooks/new"},
+		"POST /playbooks":                       {Perm: auth.PermPlaybookManage, Path: "/playbooks", Body: "key="},
+		"GET /playbooks/export.yaml":            {Perm: auth.PermPlaybookRead, Path: "/playbooks/export.yaml"},
+		"GET /playbooks/{key}":                  {Perm: auth.PermPlaybookRead, Path: "/playbooks/hacking"},
+		"GET /playbooks/{key}/edit":             {Perm: auth.PermPlaybookManage, Path: "/playbooks/hacking/edit"},
+		"POST /playbooks/{key}":                 {Perm: auth.PermPlaybookManage, Path: "/playbooks/no-such", Body: "name_zh=x"},
+		"POST /playbooks/{key}/enabled":         {Perm: auth.PermPlaybookManage, Path: "/playbooks/no-such/enabled", Body: "enabled=0"},
+		"POST /playbooks/{key}/delete":          {Perm: auth.PermPlaybookManage, Path: "/playbooks/no-such/delete"},
+		"GET /playbooks/{key}/export.yaml":      {Perm: auth.PermPlaybookRead, Path: "/playbooks/hacking/export.yaml"},
+		"GET /playbooks/import":                 {Perm: auth.PermPlaybookManage, Path: "/playbooks/import"},
+		"POST /playbooks/import":                {Perm: auth.PermPlaybookManage, Path: "/playbooks/import"},
+		"POST /playbooks/import/confirm":        {Perm: auth.PermPlaybookManage, Path: "/playbooks/import/confirm", Body: "sha256=x"},
+		"POST /incidents/{id}/tasks":            {Perm: auth.PermTaskWrite, Path: "/incidents/999999/tasks", Body: "phase=containment&title=x"},
+		// The assignee may update their own task: reading tasks is enough to be let in.
+		"POST /incidents/{id}/tasks/{tid}": {Perm: auth.PermTaskRead, Path: "/incidents/999999/tasks/999999", Body: "notes=x"},
+		"POST /incidents/{id}/playbooks":   {Perm: auth.PermPlaybookApply, Path: "/incidents/999999/playbooks", Body: "key=hacking"},
 	})
 }
 
