@@ -227,7 +227,13 @@ func readPlaybookForm(r *http.Request) (p playbook.Playbook, rows []stepRow, ind
 			Due: row.Due, Role: auth.Role(row.Role)})
 		index = append(index, k.row)
 	}
-	for range blankRows {
+	// The form shown again keeps the rows as posted, with blank rows for
+	// more steps at the end when the posted ones are used up.
+	blank := 0
+	for k := len(rows) - 1; k >= 0 && strings.TrimSpace(rows[k].Title+rows[k].Notes+rows[k].Due) == ""; k-- {
+		blank++
+	}
+	for ; blank < blankRows; blank++ {
 		rows = append(rows, stepRow{Index: len(rows), Phase: string(incident.PhaseContainment), Order: strconv.Itoa((len(rows) + 1) * 10)})
 	}
 	if bad != nil {
