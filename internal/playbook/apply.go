@@ -130,19 +130,6 @@ func (s *Service) Suggest(ctx context.Context, incidentID int64) (Suggestions, e
 	return out, nil
 }
 
-// Applied returns the playbooks applied to the incident, oldest first.
-func (s *Service) Applied(ctx context.Context, incidentID int64) ([]Run, error) {
-	actor, err := auth.Require(ctx, auth.PermPlaybookRead)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Incidents.Get(ctx, incidentID); err != nil {
-		return nil, err
-	}
-	out, err := runsOf(ctx, s.DB.Read(), actor.OrgID, incidentID)
-	return out, apperr.Wrap(err, "applied playbooks")
-}
-
 // dutyAssignees maps each role to the first member on duty now (duty
 // leads first) who has an account of the organisation holding that role.
 // No roster, or nobody suitable on duty, leaves the role unassigned.

@@ -82,16 +82,6 @@ func (s *Service) Get(ctx context.Context, key string) (Playbook, error) {
 	return p, apperr.Wrap(err, "get playbook")
 }
 
-// Default returns the shipped default under key (ok false when key is no
-// default), so a page can offer going back to it.
-func (s *Service) Default(ctx context.Context, key string) (Playbook, bool, error) {
-	if _, err := auth.Require(ctx, auth.PermPlaybookRead); err != nil {
-		return Playbook{}, false, err
-	}
-	p, ok := defaultOf(key)
-	return p, ok, nil
-}
-
 // knownCategories returns a check for category codes against the
 // classification tree (deactivated codes count: a playbook may still
 // cover incidents filed under them).

@@ -202,3 +202,25 @@ func TestDefaultsDueInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A class covers its sub-categories; a sub-category does not cover an
+// incident filed under its class only.
+func TestMatch(t *testing.T) {
+	p := playbook.Playbook{Categories: []string{"MP", "NA-09"}}
+	for _, c := range []struct {
+		code, parent string
+		ok, specific bool
+	}{
+		{"MP-07", "MP", true, false},
+		{"MP", "", true, true},
+		{"NA-09", "NA", true, true},
+		{"NA", "", false, false},
+		{"NA-08", "NA", false, false},
+		{"", "", false, false},
+	} {
+		ok, specific := playbook.Match(p, c.code, c.parent)
+		if ok != c.ok || specific != c.specific {
+			t.Errorf("Match(%s) = %v, %v; want %v, %v", c.code, ok, specific, c.ok, c.specific)
+		}
+	}
+}
