@@ -18,6 +18,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.evidenceRoutes()...)
 	rs = append(rs, h.lifecycleRoutes()...)
 	rs = append(rs, h.reviewRoutes()...)
+	rs = append(rs, h.playbookRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

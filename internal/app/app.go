@@ -20,6 +20,7 @@ import (
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
 	"bulwark/internal/postincident"
+	"bulwark/internal/playbook"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
 	"bulwark/internal/workflow"
@@ -68,6 +69,9 @@ type App struct {
 	Reviews *postincident.Service
 	// Reports renders the incident report (应急处置报告).
 	Reports *incidentreport.Service
+	// Playbooks are the procedures that generate an incident's phase
+	// tasks, and those tasks.
+	Playbooks *playbook.Service
 }
 
 // New builds the services over db.
@@ -96,6 +100,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Reviews = postincident.New(db, c, a.Approvals, a.Deadlines, a.Lifecycle)
 	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
 		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews}
+	a.Playbooks = playbook.New(db, c, a.Tasks, a.Incidents, a.Emergency, opt.Location)
 	return a
 }
 

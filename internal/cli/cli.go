@@ -50,7 +50,7 @@ func init() {
 		"backup":  {"write a consistent copy of the SQLite database: backup FILE", runBackup},
 		"restore": {"replace the SQLite database with a backup: restore FILE (server stopped)", runRestore},
 		"config":  {"print the settings table (Markdown)", runConfig},
-		"import":  {"import a spreadsheet: import assets FILE [--dry-run] [--valid-only] [--org N]", runImport},
+		"import":  {"import a spreadsheet: import assets FILE [--dry-run] [--valid-only] [--org N]; playbooks: import playbooks FILE [--dry-run] [--org N]", runImport},
 	}
 }
 

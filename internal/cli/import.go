@@ -19,8 +19,11 @@ import (
 // unchanged) and exits non-zero when a row is in error, unless
 // --valid-only says to import the valid rows and skip the rest.
 func runImport(ctx context.Context, args []string, io IO) error {
+	if len(args) > 0 && args[0] == "playbooks" {
+		return runImportPlaybooks(ctx, args[1:], io)
+	}
 	if len(args) == 0 || args[0] != "assets" {
-		return usagef("want: import assets FILE [--dry-run] [--valid-only] [--org N]")
+		return usagef("want: import assets FILE [--dry-run] [--valid-only] [--org N], or import playbooks FILE [--dry-run] [--org N]")
 	}
 	fs := newFlags("import assets", io)
 	dryRun := fs.Bool("dry-run", false, "show what would change, change nothing")

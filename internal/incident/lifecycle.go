@@ -37,6 +37,7 @@ func NewLifecycle(db *store.DB, c clock.Clock, approvals *workflow.Service) *Lif
 	approvals.OnDecided(PlanObject, l.onDecided)
 	approvals.AddRule(PlanObject, l.notAuthor)
 	workflow.RegisterLink(PlanObject, func(id string) string { return "/incident-plans/" + id })
+	l.OnTimeline(phaseTasks)
 	return l
 }
 

@@ -18,5 +18,8 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.lifecycleRoutes()...)
 	rs = append(rs, u.reviewRoutes()...)
+	rs = append(rs, u.playbookRoutes()...)
+	rs = append(rs, u.playbookImportRoutes()...)
+	rs = append(rs, u.incidentTaskRoutes()...)
 	return rs
 }

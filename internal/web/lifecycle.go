@@ -53,6 +53,8 @@ type responseData struct {
 	// Exceptions are leadership's decisions on this incident, shown
 	// where the phases are, not only on the timeline.
 	Exceptions []incident.Event
+	// Tasks are the phases' tasks and the playbooks (incident_tasks.go).
+	Tasks *incidentTasksView
 }
 
 func (u *UI) loadResponse(r *http.Request, id int64) (responseData, error) {
@@ -119,6 +121,9 @@ func (u *UI) loadResponse(r *http.Request, id int64) (responseData, error) {
 		if auth.RoleCan(role, auth.PermApprovalDecide) {
 			d.Roles = append(d.Roles, role)
 		}
+	}
+	if d.Tasks, err = u.loadIncidentTasks(r, d.Incident); err != nil {
+		return d, err
 	}
 	return d, nil
 }
