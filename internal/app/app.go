@@ -19,8 +19,8 @@ import (
 	"bulwark/internal/incidentreport"
 	"bulwark/internal/notify"
 	"bulwark/internal/org"
-	"bulwark/internal/postincident"
 	"bulwark/internal/playbook"
+	"bulwark/internal/postincident"
 	"bulwark/internal/store"
 	"bulwark/internal/task"
 	"bulwark/internal/workflow"
@@ -99,7 +99,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.EmergencyPlan = emergencyplan.New(db, c, a.Approvals, a.Emergency, a.Lifecycle, opt.Location)
 	a.Reviews = postincident.New(db, c, a.Approvals, a.Deadlines, a.Lifecycle)
 	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
-		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews}
+		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews, Plans: a.EmergencyPlan}
 	a.Playbooks = playbook.New(db, c, a.Tasks, a.Incidents, a.Emergency, opt.Location)
 	return a
 }

@@ -12,6 +12,7 @@ import (
 	"bulwark/internal/apperr"
 	"bulwark/internal/asset"
 	"bulwark/internal/auth"
+	"bulwark/internal/emergencyplan"
 	"bulwark/internal/evidence"
 	"bulwark/internal/i18n"
 	"bulwark/internal/incident"
@@ -36,6 +37,7 @@ type builder struct {
 	criteria   []incident.Criterion
 	assets     []asset.Asset
 	graderName string
+	revisions  []emergencyplan.Revision // plan revisions naming the incident
 	plans      []incident.Plan
 	planAppr   map[int64][]workflow.Approval
 	tasks      []task.Task
@@ -149,6 +151,11 @@ func (b *builder) gather(id int64) error {
 	}
 	if b.review, err = s.Reviews.Review(ctx, id); err != nil {
 		return err
+	}
+	if s.Plans != nil && b.actor.Can(auth.PermEmergencyRead) {
+		if b.revisions, err = s.Plans.RevisionsForIncident(ctx, id); err != nil {
+			return err
+		}
 	}
 	if b.capas, err = s.Reviews.CAPAs(ctx, id); err != nil {
 		return err

@@ -348,6 +348,10 @@ func (b *builder) summary() {
 			revision += b.colon() + r.PlanRevisionNotes
 		}
 	}
+	var revs []string
+	for _, rv := range b.revisions {
+		revs = append(revs, rv.Version+" "+b.t("eplan.status."+rv.Status))
+	}
 	recorded := "—"
 	if r.Recorded() {
 		recorded = r.RecordedByName + " · " + b.when(r.UpdatedAt)
@@ -359,6 +363,7 @@ func (b *builder) summary() {
 		report.KV{Label: b.t("review.field.minutes"), Value: or(r.Minutes)},
 		report.KV{Label: b.t("review.field.lessons"), Value: or(r.Lessons)},
 		report.KV{Label: b.t("review.field.plan_revision"), Value: revision},
+		report.KV{Label: b.t("review.plan_revisions.title"), Value: or(b.list(revs))},
 		report.KV{Label: b.t("report.incident.recorded_by"), Value: recorded},
 	))
 }

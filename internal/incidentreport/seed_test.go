@@ -142,6 +142,10 @@ func seed(t testing.TB, e *servertest.Env) *world {
 	must(t, err)
 	_, err = e.App.Approvals.Decide(w.leader, y.ApprovalID, false, "更新职责不在外包方")
 	must(t, err)
+	// The review asks for the plan to be revised: a draft revision names
+	// the incident.
+	_, err = e.App.EmergencyPlan.ReviseFor(w.mgr, id)
+	must(t, err)
 	w.step()
 	_, err = l.Transition(w.mgr, id, incident.PhaseClosed, "总结完成")
 	must(t, err)

@@ -21,6 +21,7 @@ import (
 	"bulwark/internal/audit"
 	"bulwark/internal/auth"
 	"bulwark/internal/clock"
+	"bulwark/internal/emergencyplan"
 	"bulwark/internal/evidence"
 	"bulwark/internal/incident"
 	"bulwark/internal/org"
@@ -50,6 +51,9 @@ type Service struct {
 	Tasks     *task.Service
 	Approvals *workflow.Service
 	Reviews   *postincident.Service
+	// Plans names the emergency plan revisions the incident led to; nil
+	// leaves them out.
+	Plans *emergencyplan.Service
 }
 
 // File is a rendered report.

@@ -32,11 +32,11 @@ type Review struct {
 	Impact  string `json:"impact"`
 	Lessons string `json:"lessons"`
 	// PlanRevisionNeeded: the emergency plan must be revised (修订应急
-	// 响应计划), PlanRevisionNotes says what. PlanRevisionRef will name the
-	// plan revision once emergency plans have revisions to link to.
+	// 响应计划), PlanRevisionNotes says what. The revisions themselves name
+	// the incident (emergencyplan.RevisionsForIncident), so the link is kept
+	// once, on the plan's side.
 	PlanRevisionNeeded bool      `json:"plan_revision_needed"`
 	PlanRevisionNotes  string    `json:"plan_revision_notes"`
-	PlanRevisionRef    string    `json:"plan_revision_ref"`
 	RecordedBy         int64     `json:"recorded_by"`
 	RecordedByName     string    `json:"recorded_by_name"`
 	CreatedAt          time.Time `json:"created_at"`

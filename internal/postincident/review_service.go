@@ -16,7 +16,7 @@ import (
 )
 
 const reviewColumns = `incident_id, round, held_at, place, attendees, minutes, root_cause, impact, lessons,
-	plan_revision_needed, plan_revision_notes, plan_revision_ref, recorded_by, recorded_by_name, created_at, updated_at`
+	plan_revision_needed, plan_revision_notes, recorded_by, recorded_by_name, created_at, updated_at`
 
 // getReview reads the incident's review; a review never saved comes back
 // empty (Recorded false), not as an error.
@@ -26,7 +26,7 @@ func getReview(ctx context.Context, q store.Querier, orgID, incidentID int64) (R
 	var attendees string
 	err := q.QueryRowContext(ctx, `SELECT `+reviewColumns+` FROM incident_reviews WHERE org_id = $1 AND incident_id = $2`,
 		orgID, incidentID).Scan(&r.IncidentID, &r.Round, &held, &r.Place, &attendees, &r.Minutes, &r.RootCause, &r.Impact,
-		&r.Lessons, &r.PlanRevisionNeeded, &r.PlanRevisionNotes, &r.PlanRevisionRef, &r.RecordedBy, &r.RecordedByName,
+		&r.Lessons, &r.PlanRevisionNeeded, &r.PlanRevisionNotes, &r.RecordedBy, &r.RecordedByName,
 		&created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil
@@ -104,7 +104,7 @@ func (s *Service) SaveReview(ctx context.Context, incidentID int64, in ReviewInp
 		out = Review{IncidentID: incidentID, Round: inc.Round, HeldAt: in.HeldAt, Place: in.Place, Attendees: attendees,
 			Minutes: in.Minutes, RootCause: in.RootCause, Impact: in.Impact, Lessons: in.Lessons,
 			PlanRevisionNeeded: in.PlanRevisionNeeded, PlanRevisionNotes: in.PlanRevisionNotes,
-			PlanRevisionRef: before.PlanRevisionRef, RecordedBy: actor.UserID, RecordedByName: actor.Username,
+			RecordedBy: actor.UserID, RecordedByName: actor.Username,
 			CreatedAt: now, UpdatedAt: now}
 		if before.Recorded() {
 			out.CreatedAt = before.CreatedAt

@@ -93,8 +93,21 @@ func (u *UI) eplanPage(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "emergency_plan", v)
 }
 
+// eplanStart opens a new draft, or, from an incident's review (a form
+// field incident), names the incident in the open draft or a new one.
 func (u *UI) eplanStart(w http.ResponseWriter, r *http.Request) {
-	rev, err := u.App.EmergencyPlan.StartDraft(r.Context())
+	var rev emergencyplan.Revision
+	var err error
+	if s := r.PostFormValue("incident"); s != "" {
+		id, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			u.fail(w, r, apperr.New(apperr.NotFound, "err.not_found"))
+			return
+		}
+		rev, err = u.App.EmergencyPlan.ReviseFor(r.Context(), id)
+	} else {
+		rev, err = u.App.EmergencyPlan.StartDraft(r.Context())
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return

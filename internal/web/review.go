@@ -8,6 +8,7 @@ import (
 
 	"bulwark/internal/apperr"
 	"bulwark/internal/auth"
+	"bulwark/internal/emergencyplan"
 	"bulwark/internal/httpx"
 	"bulwark/internal/i18n"
 	"bulwark/internal/incident"
@@ -55,6 +56,8 @@ type reviewData struct {
 	SKinds        []string
 	Drafts        bool // some CAPA wait to be submitted
 	Pending       bool // a CAPA set is under approval
+	// PlanRevisions are the emergency plan revisions naming the incident.
+	PlanRevisions []emergencyplan.Revision
 	// Form keeps what a refused form sent; Which names that form.
 	Form  map[string]string
 	Which string
@@ -147,6 +150,11 @@ func (u *UI) loadReview(r *http.Request, id int64) (reviewData, error) {
 		}
 	}
 	d.Approvals = items
+	if actor.Can(auth.PermEmergencyRead) {
+		if d.PlanRevisions, err = u.App.EmergencyPlan.RevisionsForIncident(ctx, id); err != nil {
+			return d, err
+		}
+	}
 	if d.ShowSanctions = actor.Can(auth.PermSanctionRead); d.ShowSanctions {
 		if d.Sanctions, err = rs.Sanctions(ctx, id); err != nil {
 			return d, err

@@ -9,8 +9,8 @@
 -- it was last saved in, and closing needs a complete review of the current
 -- round (a reopened incident is reviewed again). attendees is a JSON array
 -- of {"user_id", "name"} (user_id 0 for people without an account), written
--- only by the postincident package. plan_revision_ref stays empty until the
--- emergency plan's revisions exist to link to.
+-- only by the postincident package. The emergency plan revisions the review
+-- leads to name the incident themselves (emergency_plan_revision_incidents).
 CREATE TABLE incident_reviews (
     org_id BIGINT NOT NULL REFERENCES organizations(id),
     incident_id BIGINT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
@@ -24,7 +24,6 @@ CREATE TABLE incident_reviews (
     lessons TEXT NOT NULL DEFAULT '',
     plan_revision_needed BOOLEAN NOT NULL DEFAULT FALSE,
     plan_revision_notes TEXT NOT NULL DEFAULT '',
-    plan_revision_ref TEXT NOT NULL DEFAULT '',
     recorded_by BIGINT NOT NULL DEFAULT 0,
     recorded_by_name TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
