@@ -30,6 +30,14 @@ func (u *UI) funcs(lang string, actor *auth.Actor) template.FuncMap {
 		// objectName names the kind of object an approval or task is on
 		// (approval.object.<type>), or shows the type itself for a module
 		// that has no name in the catalogue yet.
+		// groupName names a task's group: an incident's tasks are grouped
+		// by PDCERF phase.
+		"groupName": func(objectType, group string) string {
+			if key := "incident.phase." + group; objectType == "incident" && i18n.Has(key) {
+				return i18n.T(lang, key)
+			}
+			return group
+		},
 		"objectName": func(typ string) string {
 			if key := "approval.object." + typ; i18n.Has(key) {
 				return i18n.T(lang, key)

@@ -187,7 +187,11 @@ func TestIncidentTasksUI(t *testing.T) {
 		lcWant(t, resp.PostForm(base+"/playbooks", url.Values{"key": {"web-content"}}), 409, "apply twice", "不能重复应用", "resp")
 
 		// Tasks the responder is on duty for are theirs: the list of my tasks shows them.
-		lcWant(t, resp.Get("/tasks"), 200, "my tasks", "留存不当信息的现场记录", base+"/response")
+		// They name the incident and the phase, not the raw object type and group.
+		page = lcWant(t, resp.Get("/tasks"), 200, "my tasks", "留存不当信息的现场记录", base+"/response", "安全事件 #", "检测")
+		if strings.Contains(page.Body, ">detection<") || strings.Contains(page.Body, ">incident ") {
+			t.Error("my tasks show raw object types or groups")
+		}
 
 		// Adding a task: errors beside the fields, the text kept.
 		res = lcWant(t, mgr.PostForm(base+"/tasks", url.Values{"phase": {"recovery"}, "title": {" "}, "notes": {"通知业务部门"}, "due_at": {"明天"}}),

@@ -105,6 +105,19 @@ func RegisterLink(objectType string, f func(id string) string) {
 	links[objectType] = f
 }
 
+// LinkedTypes lists the object types that registered a link, sorted (the
+// catalogue test checks each has a name for the inbox).
+func LinkedTypes() []string {
+	linksMu.RLock()
+	defer linksMu.RUnlock()
+	out := make([]string, 0, len(links))
+	for t := range links {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Link is the UI path of an approval's object, or "" when its module has
 // registered none.
 func Link(objectType, objectID string) string {
