@@ -58,6 +58,9 @@ type App struct {
 	Evidence *evidence.Service
 	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
 	Lifecycle *incident.Lifecycle
+	// Escalation: plan activation by leadership, regulator reports and
+	// their deadlines, incident notifications (escalation.go).
+	Escalation *incident.Escalation
 }
 
 // New builds the services over db.
@@ -82,6 +85,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
+	a.wireEscalation()
 	return a
 }
 
