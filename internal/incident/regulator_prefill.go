@@ -36,9 +36,11 @@ func (x *Escalation) Prefill(ctx context.Context, incidentID int64, kind string)
 	return in, apperr.Wrap(err, "prefill regulator report")
 }
 
-// derived are the items Bulwark keeps itself and refreshes in every
-// report; the others are carried over from the latest report.
-var derived = []string{"unit_name", "facility", "discovered_at", "event_type", "event_grade", "measures"}
+// derived are the facts Bulwark's record of the incident keeps current
+// (assets, discovery time, category, grade, plans), refreshed in every
+// report; the others, the unit's name included (a person may have written
+// its full legal name), are carried over from the latest report.
+var derived = []string{"facility", "discovered_at", "event_type", "event_grade", "measures"}
 
 func (x *Escalation) prefill(ctx context.Context, q store.Querier, i Incident, kind string) (ReportInput, error) {
 	in := ReportInput{Kind: kind, SentAt: x.now(), Fields: map[string]string{}}
