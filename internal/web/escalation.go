@@ -98,6 +98,20 @@ func (u *UI) loadEscalation(r *http.Request, i incident.Incident) (escalationVie
 	return v, nil
 }
 
+// activationWait makes the response flow of a grade I-II incident in
+// detection wait on the leadership group while its plan activation is
+// pending (the seed's 上报应急领导小组 step).
+func (u *UI) activationWait(r *http.Request, i incident.Incident, f *incident.Flow) error {
+	a, err := u.App.Escalation.Activation(r.Context(), i.ID)
+	if err != nil {
+		return err
+	}
+	if i.Phase == incident.PhaseDetection && a.Required && a.Status == workflow.StatusPending {
+		f.WaitsOn, f.Approval = incident.ActivationRoles, true
+	}
+	return nil
+}
+
 func (u *UI) activationRequest(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
@@ -126,7 +140,7 @@ type reportFormData struct {
 // reportFieldView is one item of the form with its label, help and value.
 type reportFieldView struct {
 	incident.ReportField
-	Name, Label, Help, Value string
+	Name, ID, Label, Help, Value string
 }
 
 func (u *UI) reportForm(r *http.Request, i incident.Incident, in incident.ReportInput) reportFormData {
@@ -139,7 +153,7 @@ func (u *UI) reportForm(r *http.Request, i incident.Incident, in incident.Report
 		d.Followup = in.FollowupDueAt.In(u.location()).Format(localLayout)
 	}
 	for _, f := range incident.FieldsFor(in.Kind, i.Category, in.Fields) {
-		d.Fields = append(d.Fields, reportFieldView{ReportField: f, Name: "fields." + f.Key,
+		d.Fields = append(d.Fields, reportFieldView{ReportField: f, Name: "fields." + f.Key, ID: "field-" + f.Key,
 			Label: i18n.T(lang, "escalation.field."+f.Key), Help: f.Help(lang), Value: in.Fields[f.Key]})
 	}
 	return d

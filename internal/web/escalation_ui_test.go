@@ -61,6 +61,9 @@ func TestEscalationPages(t *testing.T) {
 		if strings.Contains(body, `id="approve-`) {
 			t.Error("the responder is offered the leadership's decision")
 		}
+		if svg := rc.Get(page + "/flow.svg").Body; !strings.Contains(svg, "等待：领导小组") {
+			t.Errorf("the response flow does not wait on the leadership group")
+		}
 		res = rc.PostForm(page+"/transition", url.Values{"to": {"containment"}})
 		if res.StatusCode != 409 || !strings.Contains(res.Body, "须经应急领导小组批准启动应急预案") {
 			t.Errorf("containment before approval: %d", res.StatusCode)
