@@ -61,7 +61,7 @@ func TestEscalationPages(t *testing.T) {
 		if strings.Contains(body, `id="approve-`) {
 			t.Error("the responder is offered the leadership's decision")
 		}
-		if svg := rc.Get(page + "/flow.svg").Body; !strings.Contains(svg, "等待：领导小组") {
+		if svg := rc.Get(page + "/flow.svg").Body; !strings.Contains(svg, "等待审批：领导小组") {
 			t.Errorf("the response flow does not wait on the leadership group")
 		}
 		res = rc.PostForm(page+"/transition", url.Values{"to": {"containment"}})
