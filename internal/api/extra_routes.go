@@ -14,6 +14,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.workflowRoutes()...)
 	rs = append(rs, h.notifyRoutes()...)
 	rs = append(rs, h.emergencyRoutes()...)
+	rs = append(rs, h.emergencyPlanRoutes()...)
 	rs = append(rs, h.evidenceRoutes()...)
 	rs = append(rs, h.lifecycleRoutes()...)
 	rs = append(rs, h.escalationRoutes()...)

@@ -50,7 +50,7 @@ func (h *API) incidentRoutes() []httpx.Route {
 type IncidentJSON struct {
 	incident.Incident
 	ReportOverdue bool `json:"report_overdue"`
-	// SuspectedDuplicates are the open incidents sharing an affected asset,
+	// SuspectedDuplicates are the open incidents sharing an affected asset or an IOC,
 	// on a single incident's answers (not in lists).
 	SuspectedDuplicates []IncidentRef `json:"suspected_duplicates,omitempty"`
 	// Activation is the plan activation by the leadership group (grades

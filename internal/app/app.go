@@ -13,6 +13,7 @@ import (
 	"bulwark/internal/clock"
 	"bulwark/internal/deadline"
 	"bulwark/internal/emergency"
+	"bulwark/internal/emergencyplan"
 	"bulwark/internal/evidence"
 	"bulwark/internal/incident"
 	"bulwark/internal/notify"
@@ -58,6 +59,8 @@ type App struct {
 	Evidence *evidence.Service
 	// Lifecycle is the PDCERF lifecycle: phases, plans, timeline.
 	Lifecycle *incident.Lifecycle
+	// EmergencyPlan is the emergency plan (应急预案): revisions, export.
+	EmergencyPlan *emergencyplan.Service
 	// Escalation: plan activation by leadership, regulator reports and
 	// their deadlines, incident notifications (escalation.go).
 	Escalation *incident.Escalation
@@ -85,6 +88,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Emergency = &emergency.Service{DB: db, Clock: c}
 	a.Evidence = &evidence.Service{DB: db, Clock: c}
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
+	a.EmergencyPlan = emergencyplan.New(db, c, a.Approvals, a.Emergency, a.Lifecycle, opt.Location)
 	a.wireEscalation()
 	return a
 }

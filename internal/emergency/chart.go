@@ -77,15 +77,7 @@ func memberLine(m Member, t func(string, ...any) string) string {
 }
 
 func newBox(u Unit, t func(string, ...any) string) *box {
-	b := &box{kind: u.Kind}
-	head := UnitName(u, t)
-	if u.Location != "" {
-		head += t("emergency.chart.location_suffix", u.Location)
-	}
-	b.lines = append(b.lines, head)
-	for _, m := range u.Members {
-		b.lines = append(b.lines, memberLine(m, t))
-	}
+	b := &box{kind: u.Kind, lines: ChartLines(u, t)}
 	b.size()
 	return b
 }

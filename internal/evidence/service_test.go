@@ -355,3 +355,62 @@ func TestEvidenceDamagedFileRefused(t *testing.T) {
 		}
 	})
 }
+
+// Incidents that share an IOC are suspected duplicates of one another
+// (point 2), like those sharing an asset; closed incidents and other
+// organisations' incidents are not offered.
+func TestIncidentsSharingAnIOCAreSuspectedDuplicates(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		s := w.e.App.Evidence
+		if _, err := s.AddIOC(w.resp, w.inc, evidence.IOCInput{Type: evidence.IOCIP, Value: "198.51.100.9"}); err != nil {
+			t.Fatal(err)
+		}
+		dups := func(id int64) []int64 {
+			t.Helper()
+			d, err := w.e.App.Incidents.Duplicates(w.resp, nil, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, i := range d {
+				ids = append(ids, i.ID)
+			}
+			return ids
+		}
+		if got := dups(w.inc); len(got) != 0 {
+			t.Fatalf("no other incident has the IP yet: %v", got)
+		}
+		if _, err := s.AddIOC(w.resp, w.inc2, evidence.IOCInput{Type: evidence.IOCIP, Value: "198.51.100.9"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := dups(w.inc); len(got) != 1 || got[0] != w.inc2 {
+			t.Errorf("duplicates of the first incident: %v, want [%d]", got, w.inc2)
+		}
+		if got := dups(w.inc2); len(got) != 1 || got[0] != w.inc {
+			t.Errorf("duplicates of the second incident: %v, want [%d]", got, w.inc)
+		}
+		// The same value as another type is not the same indicator.
+		third, err := w.e.App.Incidents.Create(w.resp, incident.Input{Title: "扫描", DiscoveredAt: w.e.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddIOC(w.resp, third.ID, evidence.IOCInput{Type: evidence.IOCAccount, Value: "198.51.100.9"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := dups(third.ID); len(got) != 0 {
+			t.Errorf("an account named like the IP is no duplicate: %v", got)
+		}
+		// Another organisation with the same IOC sees nothing of org A.
+		bInc, err := w.e.App.Incidents.Create(w.other, incident.Input{Title: "B 的事件", DiscoveredAt: w.e.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddIOC(w.other, bInc.ID, evidence.IOCInput{Type: evidence.IOCIP, Value: "198.51.100.9"}); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := w.e.App.Incidents.Duplicates(w.other, nil, bInc.ID); err != nil || len(d) != 0 {
+			t.Errorf("org B is offered org A's incidents: %+v, %v", d, err)
+		}
+	})
+}

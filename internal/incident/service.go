@@ -250,25 +250,35 @@ func (s *Service) MarkReported(ctx context.Context, id int64, at time.Time) (Inc
 	return s.Escalation.MarkReported(ctx, id, at)
 }
 
-// Duplicates lists the organisation's open incidents that share an affected
-// asset with assetIDs, except the incident exclude (IOCs join later).
+// Duplicates lists the organisation's open incidents that may be the same
+// incident: those sharing an affected asset with assetIDs and, for an
+// existing incident (exclude, left out of the answer), those sharing one of
+// its IOCs (same type and normalised value; evidence stores them so).
 func (s *Service) Duplicates(ctx context.Context, assetIDs []int64, exclude int64) ([]Incident, error) {
 	actor, err := auth.Require(ctx, auth.PermIncidentRead)
 	if err != nil {
 		return nil, err
 	}
-	if len(assetIDs) == 0 {
+	if len(assetIDs) == 0 && exclude == 0 {
 		return []Incident{}, nil
 	}
 	args := []any{actor.OrgID, exclude, PhaseClosed}
-	ph := make([]string, len(assetIDs))
-	for k, id := range assetIDs {
-		args = append(args, id)
-		ph[k] = fmt.Sprintf("$%d", k+4)
+	var shared []string
+	if exclude != 0 {
+		shared = append(shared, `i.id IN (SELECT o.incident_id FROM incident_iocs o JOIN incident_iocs m
+			ON m.org_id = o.org_id AND m.type = o.type AND m.value = o.value
+			WHERE m.org_id = $1 AND m.incident_id = $2 AND o.org_id = $1)`)
+	}
+	if len(assetIDs) > 0 {
+		ph := make([]string, len(assetIDs))
+		for k, id := range assetIDs {
+			args = append(args, id)
+			ph[k] = fmt.Sprintf("$%d", k+4)
+		}
+		shared = append(shared, `i.id IN (SELECT incident_id FROM incident_assets WHERE org_id = $1 AND asset_id IN (`+strings.Join(ph, ", ")+`))`)
 	}
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+prefixed(columns)+` FROM incidents i
-		WHERE i.org_id = $1 AND i.id <> $2 AND i.phase <> $3 AND i.id IN (
-			SELECT incident_id FROM incident_assets WHERE org_id = $1 AND asset_id IN (`+strings.Join(ph, ", ")+`))
+		WHERE i.org_id = $1 AND i.id <> $2 AND i.phase <> $3 AND (`+strings.Join(shared, " OR ")+`)
 		ORDER BY i.discovered_at DESC, i.id DESC LIMIT 50`, args...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "find duplicate incidents")

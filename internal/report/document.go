@@ -11,6 +11,8 @@ package report
 import (
 	"iter"
 	"time"
+
+	"bulwark/internal/docx"
 )
 
 // Document is one report.
@@ -51,6 +53,7 @@ const (
 	KindList
 	KindPageBreak
 	KindSignatures
+	KindFigure
 )
 
 // Block is one element of the body. Use the constructors; only the fields
@@ -72,6 +75,10 @@ type Block struct {
 	Ordered bool     // list
 	// Signatures, with optional column captions (e.g. "", "签字", "日期").
 	Signatures []Signature
+	// Figure: the drawing as SVG for the HTML page, as a grid of table
+	// cells for the DOCX (see docx.Grid for why), and Text as its caption.
+	SVG  []byte
+	Grid *docx.Grid
 }
 
 // Heading is a section heading of level 1 to 3.
@@ -111,6 +118,13 @@ func PageBreak() Block { return Block{Kind: KindPageBreak} }
 // Signatures is the sign-off block.
 func Signatures(captions []string, sigs ...Signature) Block {
 	return Block{Kind: KindSignatures, Header: captions, Signatures: sigs}
+}
+
+// Figure is a drawing with a caption: svg is inlined in the HTML page
+// (reduced to drawing elements, see inlineSVG), grid is drawn in the DOCX.
+// Either may be nil: the DOCX then shows the caption alone.
+func Figure(caption string, svg []byte, grid *docx.Grid) Block {
+	return Block{Kind: KindFigure, Text: caption, SVG: svg, Grid: grid}
 }
 
 // WithWidths sets a table's relative column widths.

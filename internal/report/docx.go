@@ -76,6 +76,13 @@ func docxBlock(dw *docx.Writer, b Block) {
 		dw.PageBreak()
 	case KindSignatures:
 		signatures(dw, b)
+	case KindFigure:
+		if b.Grid != nil {
+			dw.Grid(*b.Grid)
+		}
+		if b.Text != "" {
+			dw.Caption(b.Text)
+		}
 	}
 }
 

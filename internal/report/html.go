@@ -27,6 +27,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		return percentages(b.Widths)
 	},
 	"fit3": func(h []string) []string { return fit(h, 3) },
+	// svg is only given figures' SVG as cleaned rewrote it (inlineSVG).
+	"svg": func(b Block) template.HTML { return template.HTML(b.SVG) },
 }).Parse(htmlSource))
 
 // footerPart is a piece of the CSS page footer: literal text or a counter.
@@ -40,7 +42,11 @@ type htmlData struct {
 
 // HTML writes doc as a standalone printable HTML page to w.
 func HTML(w io.Writer, doc Document) error {
-	data := htmlData{Doc: cleaned(doc), Lang: doc.lang(), Footer: footerParts(doc.PageFormat)}
+	clean, err := cleaned(doc)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	data := htmlData{Doc: clean, Lang: doc.lang(), Footer: footerParts(doc.PageFormat)}
 	if err := htmlTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("report: render html: %w", err)
 	}
@@ -48,9 +54,10 @@ func HTML(w io.Writer, doc Document) error {
 }
 
 // cleaned is a copy of doc without the control characters the DOCX drops,
-// so both renderings carry the same text. (Table rows are cleaned as
-// they stream, in htmlRows.) The caller's slices are not touched.
-func cleaned(doc Document) Document {
+// so both renderings carry the same text, and with figures' SVG reduced
+// to drawing elements (inlineSVG). (Table rows are cleaned as they
+// stream, in htmlRows.) The caller's slices are not touched.
+func cleaned(doc Document) (Document, error) {
 	doc.Title, doc.Subtitle = docx.Clean(doc.Title), docx.Clean(doc.Subtitle)
 	doc.Meta = cleanKV(doc.Meta)
 	blocks := make([]Block, len(doc.Blocks))
@@ -65,10 +72,17 @@ func cleaned(doc Document) Document {
 			sigs[j] = Signature{Role: docx.Clean(sg.Role), Name: docx.Clean(sg.Name), Date: docx.Clean(sg.Date)}
 		}
 		b.Signatures = sigs
+		if b.Kind == KindFigure && len(b.SVG) > 0 {
+			svg, err := inlineSVG(b.SVG)
+			if err != nil {
+				return doc, fmt.Errorf("figure %q: %w", b.Text, err)
+			}
+			b.SVG = []byte(svg)
+		}
 		blocks[i] = b
 	}
 	doc.Blocks = blocks
-	return doc
+	return doc, nil
 }
 
 func cleanKV(kvs []KV) []KV {

@@ -14,6 +14,7 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.notifyRoutes()...)
 	rs = append(rs, u.emergencyRoutes()...)
 	rs = append(rs, u.emergencyDutyRoutes()...)
+	rs = append(rs, u.emergencyPlanRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.lifecycleRoutes()...)
 	rs = append(rs, u.escalationRoutes()...)

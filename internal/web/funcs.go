@@ -27,6 +27,15 @@ func (u *UI) funcs(lang string, actor *auth.Actor) template.FuncMap {
 			return actor.Can(auth.Perm(p))
 		},
 		"hasRole": func(r string) bool { return actor.HasRole(auth.Role(r)) },
+		// objectName names the kind of object an approval or task is on
+		// (approval.object.<type>), or shows the type itself for a module
+		// that has no name in the catalogue yet.
+		"objectName": func(typ string) string {
+			if key := "approval.object." + typ; i18n.Has(key) {
+				return i18n.T(lang, key)
+			}
+			return typ
+		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
