@@ -41,7 +41,7 @@ func (h *API) escalationRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/incidents/{id}/regulator-reports/{rid}", Handler: h.getReport,
 			Doc: doc("One report to the regulator", "", "RegulatorReport", 0)},
 		{Method: "GET", Pattern: "/api/v1/incidents/{id}/regulator-reports/{rid}/docx", Handler: h.reportDOCX,
-			Doc: &httpx.Doc{Summary: "The report as a DOCX document (in the caller's language)", Tag: "incidents", Binary: report.DOCXType}},
+			Doc: &httpx.Doc{Summary: "The report as a DOCX document (in the caller's language)", Tag: "incidents", Binary: httpx.DOCXType}},
 		{Method: "GET", Pattern: "/api/v1/incidents/{id}/regulator-reports/{rid}/html", Handler: h.reportHTML,
 			Doc: &httpx.Doc{Summary: "The report as a printable HTML page (in the caller's language)", Tag: "incidents", Binary: "text/html"}},
 	}
@@ -210,29 +210,19 @@ func (h *API) getReport(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, rep)
 }
 
-func (h *API) reportDocument(w http.ResponseWriter, r *http.Request, docx bool) {
+func (h *API) reportDocument(w http.ResponseWriter, r *http.Request, format string) {
 	id, rid, err := twoIDs(r, "rid")
-	lang := httpx.Lang(r)
 	var doc report.Document
-	var inc incident.Incident
-	var rep incident.RegulatorReport
 	if err == nil {
-		doc, inc, rep, err = h.App.Escalation.Document(r.Context(), id, rid, lang)
+		doc, _, _, err = h.App.Escalation.Document(r.Context(), id, rid, httpx.Lang(r))
 	}
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	if docx {
-		name, ascii := rep.FileName(lang, inc.Number)
-		err = report.ServeDOCX(w, doc, name, ascii)
-	} else {
-		err = report.ServeHTML(w, doc)
+	if err == nil {
+		err = httpx.ServeReport(w, doc, format)
 	}
 	if err != nil {
 		httpx.WriteError(w, r, err)
 	}
 }
 
-func (h *API) reportDOCX(w http.ResponseWriter, r *http.Request) { h.reportDocument(w, r, true) }
-func (h *API) reportHTML(w http.ResponseWriter, r *http.Request) { h.reportDocument(w, r, false) }
+func (h *API) reportDOCX(w http.ResponseWriter, r *http.Request) { h.reportDocument(w, r, "docx") }
+func (h *API) reportHTML(w http.ResponseWriter, r *http.Request) { h.reportDocument(w, r, "html") }

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"bulwark/internal/i18n"
@@ -87,11 +86,4 @@ func (x *Escalation) Document(ctx context.Context, incidentID, reportID int64, l
 		return report.Document{}, i, r, err
 	}
 	return ReportDocument(i, r, lang, x.Location), i, r, nil
-}
-
-// FileName names r's DOCX download in lang for the incident numbered
-// number: the UTF-8 name and its ASCII fallback.
-func (r RegulatorReport) FileName(lang, number string) (name, ascii string) {
-	return fmt.Sprintf("%s-%s-%d.docx", number, i18n.T(lang, "escalation.kind."+r.Kind), r.Seq),
-		fmt.Sprintf("%s-%s-%d.docx", number, r.Kind, r.Seq)
 }

@@ -265,29 +265,19 @@ func reportIDs(r *http.Request) (int64, int64, error) {
 	return id, rid, nil
 }
 
-func (u *UI) reportDocument(w http.ResponseWriter, r *http.Request, docx bool) {
+func (u *UI) reportDocument(w http.ResponseWriter, r *http.Request, format string) {
 	id, rid, err := reportIDs(r)
-	lang := httpx.Lang(r)
 	var doc report.Document
-	var i incident.Incident
-	var rep incident.RegulatorReport
 	if err == nil {
-		doc, i, rep, err = u.App.Escalation.Document(r.Context(), id, rid, lang)
+		doc, _, _, err = u.App.Escalation.Document(r.Context(), id, rid, httpx.Lang(r))
 	}
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if docx {
-		name, ascii := rep.FileName(lang, i.Number)
-		err = report.ServeDOCX(w, doc, name, ascii)
-	} else {
-		err = report.ServeHTML(w, doc)
+	if err == nil {
+		err = httpx.ServeReport(w, doc, format)
 	}
 	if err != nil {
 		u.fail(w, r, err)
 	}
 }
 
-func (u *UI) reportHTML(w http.ResponseWriter, r *http.Request) { u.reportDocument(w, r, false) }
-func (u *UI) reportDOCX(w http.ResponseWriter, r *http.Request) { u.reportDocument(w, r, true) }
+func (u *UI) reportHTML(w http.ResponseWriter, r *http.Request) { u.reportDocument(w, r, "html") }
+func (u *UI) reportDOCX(w http.ResponseWriter, r *http.Request) { u.reportDocument(w, r, "docx") }
