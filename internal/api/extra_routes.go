@@ -19,6 +19,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.lifecycleRoutes()...)
 	rs = append(rs, h.reviewRoutes()...)
 	rs = append(rs, h.playbookRoutes()...)
+	rs = append(rs, h.escalationRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

@@ -8,6 +8,7 @@ import (
 
 	"bulwark/internal/apperr"
 	"bulwark/internal/auth"
+	"bulwark/internal/deadline"
 	"bulwark/internal/httpx"
 	"bulwark/internal/incident"
 )
@@ -52,6 +53,12 @@ type IncidentJSON struct {
 	// SuspectedDuplicates are the open incidents sharing an affected asset or an IOC,
 	// on a single incident's answers (not in lists).
 	SuspectedDuplicates []IncidentRef `json:"suspected_duplicates,omitempty"`
+	// Activation is the plan activation by the leadership group (grades
+	// I-II) and whether the working group is engaged (I-III); Deadlines
+	// are the reporting deadlines (first, supplementary, summary). Both on
+	// a single incident's answers.
+	Activation *incident.Activation `json:"activation,omitempty"`
+	Deadlines  []deadline.Deadline  `json:"deadlines,omitempty"`
 }
 
 // IncidentRef names another incident.
@@ -185,7 +192,7 @@ func (h *API) createIncident(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	j, err := h.withDuplicates(r, created)
+	j, err := h.single(r, created)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -200,7 +207,7 @@ func (h *API) getIncident(w http.ResponseWriter, r *http.Request) {
 		var i incident.Incident
 		if i, err = h.App.Incidents.Get(r.Context(), id); err == nil {
 			var j IncidentJSON
-			if j, err = h.withDuplicates(r, i); err == nil {
+			if j, err = h.single(r, i); err == nil {
 				httpx.WriteJSON(w, http.StatusOK, j)
 				return
 			}
@@ -285,7 +292,11 @@ func (h *API) gradeIncident(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	j := h.incidentJSON(graded)
+	j, err := h.single(r, graded)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	httpx.WriteJSON(w, http.StatusOK, GradeResult{Proposal: p, Incident: &j})
 }
 

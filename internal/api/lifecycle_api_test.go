@@ -43,6 +43,14 @@ func TestLifecycleAPI(t *testing.T) {
 			t.Errorf("skip refusal does not say so: %v", m)
 		}
 		call(vt, "POST", base+"/transition", `{"to":"containment"}`, 403)
+		// Grade II: containment waits for the leadership group to approve
+		// starting the emergency plan.
+		act, _ := inc["activation"].(map[string]any)
+		if act["status"] != "pending" {
+			t.Fatalf("activation of a grade II incident: %v", inc["activation"])
+		}
+		call(rt, "POST", base+"/transition", `{"to":"containment"}`, 409)
+		call(lt, "POST", fmt.Sprintf("/api/v1/approvals/%v/decision", act["approval_id"]), `{"approve":true}`, 200)
 		if m := call(rt, "POST", base+"/transition", `{"to":"containment"}`, 200); m["phase"] != "containment" {
 			t.Fatalf("moved to %v", m["phase"])
 		}

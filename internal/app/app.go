@@ -72,6 +72,9 @@ type App struct {
 	// Playbooks are the procedures that generate an incident's phase
 	// tasks, and those tasks.
 	Playbooks *playbook.Service
+	// Escalation: plan activation by leadership, regulator reports and
+	// their deadlines, incident notifications (escalation.go).
+	Escalation *incident.Escalation
 }
 
 // New builds the services over db.
@@ -101,6 +104,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
 		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews, Plans: a.EmergencyPlan}
 	a.Playbooks = playbook.New(db, c, a.Tasks, a.Incidents, a.Emergency, opt.Location)
+	a.wireEscalation()
 	return a
 }
 

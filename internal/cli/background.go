@@ -27,15 +27,17 @@ const scanEvery = time.Minute
 const notifyEvery = 10 * time.Second
 
 // backgroundJobs are the jobs of a, with how often each runs. The deadline
-// hooks only log until the incident module publishes notifications for them.
+// scanner's hooks queue deadline.near / deadline.overdue notifications in
+// the transaction that claims each notice, so each goes out once.
 func backgroundJobs(a *app.App, cfg *config.Config) map[backgroundJob]time.Duration {
 	// The dispatcher sends the outbox; rows it holds come back when their
 	// lease ends, so stopping it mid-send loses nothing.
 	disp := &notify.Dispatcher{DB: a.DB, Clock: a.Clock, BaseURL: cfg.PublicURL()}
 	disp.Init()
 	a.Notify.Queued = disp.Kick
+	near, overdue := a.DeadlineHooks()
 	return map[backgroundJob]time.Duration{
-		&deadline.Scanner{DB: a.DB, Clock: a.Clock, OnNear: deadline.LogHook("near"), OnOverdue: deadline.LogHook("overdue")}: scanEvery,
+		&deadline.Scanner{DB: a.DB, Clock: a.Clock, OnNear: near, OnOverdue: overdue}: scanEvery,
 		disp: notifyEvery,
 	}
 }

@@ -144,13 +144,3 @@ func (s *Scanner) Run(ctx context.Context, every time.Duration) {
 		}
 	}
 }
-
-// LogHook is the hook used until notifications are wired: it logs the
-// notice.
-func LogHook(kind string) Hook {
-	return func(ctx context.Context, _ *store.Tx, d Deadline) error {
-		slog.InfoContext(ctx, "deadline "+kind, "org", d.OrgID, "object_type", d.ObjectType, "object_id", d.ObjectID,
-			"kind", d.Kind, "due_at", d.DueAt)
-		return nil
-	}
-}

@@ -13,7 +13,8 @@ import (
 
 // TestIncidentScreens walks the incident pages in a browser in both
 // languages, on a desktop and a phone: a responder reports an incident of
-// grade III and sees the countdown of an "other operator" (4 hours); a
+// grade III and sees the countdown of an "other operator" (4 hours), then
+// files the first report to the regulator with its first two items; a
 // security manager asks for a proposal on the grading form. Every page must
 // pass the checks of look (no sideways scroll, no missing key, CSP kept).
 func TestIncidentScreens(t *testing.T) {
@@ -39,6 +40,15 @@ func TestIncidentScreens(t *testing.T) {
 		b.submit("incident-save")
 		b.see("#incident-countdown", map[string]string{"zh-CN": "剩余 4 小时 0 分", "en": "4 h 0 min left"}[lang])
 		look(b, "incident-show")
+		// The first report to the regulator: the prefilled form, only the
+		// first two items for now, then the incident page with the record.
+		b.clickCSS("#report-new-first")
+		look(b, "regulator-report-form")
+		b.fill("field-facility", map[string]string{"zh-CN": "门户网站", "en": "Portal web site"}[lang])
+		b.must("tick", chromedp.Evaluate[chromedp.Void]("document.getElementById('partial').checked = true"))
+		b.submit("report-submit")
+		b.see("#report-list", map[string]string{"zh-CN": "先报第一、二项", "en": "First two items only"}[lang])
+		look(b, "incident-reported")
 		b.open("/incidents")
 		b.see("table.list .grade.g3")
 		look(b, "incidents")

@@ -144,7 +144,10 @@ func (s *Service) grade(ctx context.Context, id int64, in GradeInput, regrade bo
 		if regrade {
 			action = "incident.regrade"
 		}
-		return audit.Append(ctx, tx, now, actor.Audit(action, "incident", fmt.Sprint(id), recordOf(before), recordOf(out)))
+		if err := audit.Append(ctx, tx, now, actor.Audit(action, "incident", fmt.Sprint(id), recordOf(before), recordOf(out))); err != nil {
+			return err
+		}
+		return s.Escalation.afterGrade(ctx, tx, &before, out)
 	})
 	return out, p, apperr.Wrap(err, "grade incident")
 }

@@ -27,6 +27,9 @@ type Lifecycle struct {
 
 	closeChecks []CloseCheck     // see OnClose (close_gate.go)
 	sources     []TimelineSource // see OnTimeline (timeline_stream.go)
+	// Escalation gates leaving detection on plan activation and follows
+	// phase changes (escalation.go); the app sets it.
+	Escalation *Escalation
 }
 
 // NewLifecycle builds the lifecycle and hooks its plans into approvals: a
@@ -193,6 +196,9 @@ func (l *Lifecycle) Transition(ctx context.Context, id int64, to Phase, reason s
 		if m := Missing(plans, before.Phase, round); m != "" {
 			return apperr.New(apperr.Conflict, m)
 		}
+		if err := l.Escalation.checkActivation(ctx, tx, before, to); err != nil {
+			return err
+		}
 		if err := l.checkClose(ctx, tx, before, to, round); err != nil {
 			return err
 		}
@@ -207,8 +213,11 @@ func (l *Lifecycle) Transition(ctx context.Context, id int64, to Phase, reason s
 		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.transition", "incident", fmt.Sprint(id),
-			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: to, Round: round, Reason: reason}))
+		if err := audit.Append(ctx, tx, now, actor.Audit("incident.transition", "incident", fmt.Sprint(id),
+			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: to, Round: round, Reason: reason})); err != nil {
+			return err
+		}
+		return l.Escalation.afterPhase(ctx, tx, before, out)
 	})
 	return out, apperr.Wrap(err, "move incident")
 }
@@ -270,9 +279,12 @@ func (l *Lifecycle) Exception(ctx context.Context, id int64, to Phase, reason st
 		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.exception", "incident", fmt.Sprint(id),
+		if err := audit.Append(ctx, tx, now, actor.Audit("incident.exception", "incident", fmt.Sprint(id),
 			phaseChange{Phase: before.Phase, Round: round},
-			phaseChange{Phase: to, Round: round, Reason: reason, Exception: true, Waived: waived}))
+			phaseChange{Phase: to, Round: round, Reason: reason, Exception: true, Waived: waived})); err != nil {
+			return err
+		}
+		return l.Escalation.afterPhase(ctx, tx, before, out)
 	})
 	return out, apperr.Wrap(err, "lifecycle exception")
 }
@@ -305,8 +317,11 @@ func (l *Lifecycle) Reopen(ctx context.Context, id int64, reason string) (Incide
 		if err := endHandling(ctx, tx, actor.OrgID, &out, now); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.reopen", "incident", fmt.Sprint(id),
-			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: PhaseDetection, Round: round + 1, Reason: reason}))
+		if err := audit.Append(ctx, tx, now, actor.Audit("incident.reopen", "incident", fmt.Sprint(id),
+			phaseChange{Phase: before.Phase, Round: round}, phaseChange{Phase: PhaseDetection, Round: round + 1, Reason: reason})); err != nil {
+			return err
+		}
+		return l.Escalation.afterPhase(ctx, tx, before, out)
 	})
 	return out, apperr.Wrap(err, "reopen incident")
 }

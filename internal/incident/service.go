@@ -26,6 +26,9 @@ type Service struct {
 	// after midnight on 1 January local time is numbered in the new year.
 	// Nil means UTC.
 	Location *time.Location
+	// Escalation follows grades and reports up (escalation.go); the app
+	// sets it.
+	Escalation *Escalation
 }
 
 // orgType reads the organisation's type, which sets the report window.
@@ -125,7 +128,10 @@ func (s *Service) Create(ctx context.Context, in Input) (Incident, error) {
 		if err := setAssets(ctx, tx, actor.OrgID, out.ID, out.AssetIDs); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.create", "incident", fmt.Sprint(out.ID), nil, out))
+		if err := audit.Append(ctx, tx, now, actor.Audit("incident.create", "incident", fmt.Sprint(out.ID), nil, out)); err != nil {
+			return err
+		}
+		return s.Escalation.afterCreate(ctx, tx, out)
 	})
 	return out, apperr.Wrap(err, "create incident")
 }
@@ -226,48 +232,22 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Incident, err
 		if err := setAssets(ctx, tx, actor.OrgID, id, out.AssetIDs); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.update", "incident", fmt.Sprint(id), before, out))
+		if err := audit.Append(ctx, tx, now, actor.Audit("incident.update", "incident", fmt.Sprint(id), before, out)); err != nil {
+			return err
+		}
+		return s.Escalation.afterUpdate(ctx, tx, before, out)
 	})
 	return out, apperr.Wrap(err, "update incident")
 }
 
 // MarkReported records that the first report went to the regulator at at
-// (now when zero).
+// (now when zero), without its content: a shortcut for scripts, kept as a
+// report record of its own (Escalation.MarkReported).
 func (s *Service) MarkReported(ctx context.Context, id int64, at time.Time) (Incident, error) {
-	actor, err := auth.Require(ctx, auth.PermIncidentReport)
-	if err != nil {
-		return Incident{}, err
+	if s.Escalation == nil {
+		return Incident{}, errors.New("mark incident reported: regulator reports are not wired")
 	}
-	now := s.Clock.Now().UTC().Truncate(time.Microsecond)
-	if at.IsZero() {
-		at = now
-	}
-	at = at.UTC().Truncate(time.Microsecond)
-	if at.After(now.Add(5 * time.Minute)) {
-		return Incident{}, apperr.Fields([]apperr.FieldError{{Field: "reported_at", Key: "err.incident_reported_future"}})
-	}
-	var out Incident
-	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
-		before, err := get(ctx, tx, actor.OrgID, id)
-		if err != nil {
-			return err
-		}
-		if before.ReportDueAt == nil {
-			return apperr.New(apperr.Conflict, "err.incident_no_report_due")
-		}
-		if before.ReportedAt != nil {
-			return apperr.New(apperr.Conflict, "err.incident_already_reported")
-		}
-		out = before
-		out.ReportedAt, out.UpdatedAt = &at, now
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET reported_at = $1, updated_at = $2 WHERE org_id = $3 AND id = $4`,
-			store.Micros(at), store.Micros(now), actor.OrgID, id); err != nil {
-			return fmt.Errorf("mark incident %d reported: %w", id, err)
-		}
-		return audit.Append(ctx, tx, now, actor.Audit("incident.reported", "incident", fmt.Sprint(id),
-			map[string]any{"reported_at": nil}, map[string]any{"reported_at": at, "report_due_at": before.ReportDueAt}))
-	})
-	return out, apperr.Wrap(err, "mark incident reported")
+	return s.Escalation.MarkReported(ctx, id, at)
 }
 
 // Duplicates lists the organisation's open incidents that may be the same

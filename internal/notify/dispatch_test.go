@@ -75,7 +75,7 @@ func TestWebhookRetriesThenDelivers(t *testing.T) {
 		if !strings.Contains(att[0].Error, "HTTP 500") || !strings.Contains(att[0].Error, "upstream broke") {
 			t.Errorf("attempt error text: %q", att[0].Error)
 		}
-		got := rc.got()
+		got := rc.Got()
 		if len(got) != 3 {
 			t.Fatalf("receiver got %d requests", len(got))
 		}
@@ -108,7 +108,7 @@ func TestTimeoutsFailThenRetry(t *testing.T) {
 		e := newEnv(t, db)
 		e.disp.Timeout = 150 * time.Millisecond
 		rc := newReceiver(t, 200)
-		rc.delay = 2 * time.Second
+		rc.SetDelay(2 * time.Second)
 		c := e.channel(t, notify.Channel{Kind: notify.KindWebhook, Name: "slow", Enabled: true, Settings: notify.Settings{URL: rc.URL}})
 		e.rule(t, "deadline.overdue", c.ID)
 		e.publish(t, notify.Event{Kind: "deadline.overdue", Title: "首报已逾期"})
@@ -125,9 +125,7 @@ func TestTimeoutsFailThenRetry(t *testing.T) {
 		if len(failed) != 1 || failed[0].Attempts != 3 || !strings.Contains(failed[0].LastError, "deadline exceeded") {
 			t.Fatalf("failed deliveries: %+v", failed)
 		}
-		rc.mu.Lock()
-		rc.delay = 0
-		rc.mu.Unlock()
+		rc.SetDelay(0)
 		if _, err := e.App.Notify.Retry(e.ctx, failed[0].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -153,8 +151,8 @@ func TestRobots(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ding, wecom, feishu, refusing := newReceiver(t), newReceiver(t), newReceiver(t), newReceiver(t)
-		feishu.answer = `{"code":0,"msg":"success"}`
-		refusing.answer = `{"errcode":310000,"errmsg":"sign not match"}`
+		feishu.SetAnswer(`{"code":0,"msg":"success"}`)
+		refusing.SetAnswer(`{"errcode":310000,"errmsg":"sign not match"}`)
 		for _, c := range []notify.Channel{
 			{Kind: notify.KindDingTalk, Name: "ding", Settings: notify.Settings{URL: ding.URL + "/robot/send?access_token=abc", Secret: "SEC000ding"}},
 			{Kind: notify.KindWeCom, Name: "wecom", Settings: notify.Settings{URL: wecom.URL + "/cgi-bin/webhook/send?key=k1"}},
@@ -170,7 +168,7 @@ func TestRobots(t *testing.T) {
 		}
 		now := e.Clock.Now()
 
-		g := ding.got()
+		g := ding.Got()
 		if len(g) != 1 {
 			t.Fatalf("dingtalk got %d", len(g))
 		}
@@ -186,13 +184,13 @@ func TestRobots(t *testing.T) {
 			t.Errorf("dingtalk payload: %s", g[0].Body)
 		}
 
-		w := wecom.got()
+		w := wecom.Got()
 		wmd, _ := w[0].JSON["markdown"].(map[string]any)
 		if len(w) != 1 || w[0].JSON["msgtype"] != "markdown" || !strings.Contains(fmt.Sprint(wmd["content"]), "定级：重大（II级）") {
 			t.Errorf("wecom payload: %v", w)
 		}
 
-		f := feishu.got()
+		f := feishu.Got()
 		fmac := hmac.New(sha256.New, []byte(fmt.Sprint(f[0].JSON["timestamp"])+"\nfs-secret"))
 		content, _ := f[0].JSON["content"].(map[string]any)
 		if f[0].JSON["msg_type"] != "text" || f[0].JSON["sign"] != base64.StdEncoding.EncodeToString(fmac.Sum(nil)) ||
@@ -223,7 +221,7 @@ func TestEmail(t *testing.T) {
 		e := newEnv(t, db)
 		srv := newSMTPServer(t, false)
 		plain := newSMTPServer(t, true)
-		e.disp.RootCAs = srv.roots
+		e.disp.RootCAs = srv.Roots
 		channel := func(name, addr string) notify.Channel {
 			host, port, _ := net.SplitHostPort(addr)
 			p, _ := strconv.Atoi(port)
@@ -231,14 +229,14 @@ func TestEmail(t *testing.T) {
 				Host: host, Port: p, Username: "bulwark", Password: "mail-pw", From: "Bulwark 通知 <bulwark@example.cn>",
 				To: []string{"soc@example.cn", "值班 <duty@example.cn>"}, StartTLS: true}})
 		}
-		good, bad := channel("tls", srv.addr), channel("plain", plain.addr)
+		good, bad := channel("tls", srv.Addr), channel("plain", plain.Addr)
 		e.rule(t, "approval.waiting", good.ID)
 		e.rule(t, "approval.waiting", bad.ID)
 		e.publish(t, notify.Event{Kind: "approval.waiting", Title: "抑制方案待审批：SJ-2026-0003", Body: "请信息安全经理审批抑制阶段方案。", Link: "/incidents/3"})
 		if n := e.dispatch(t); n != 2 {
 			t.Fatalf("tried %d", n)
 		}
-		got := srv.got()
+		got := srv.Got()
 		if len(got) != 1 {
 			t.Fatalf("server got %d messages", len(got))
 		}
@@ -266,7 +264,7 @@ func TestEmail(t *testing.T) {
 				t.Errorf("body lacks %q:\n%s", want, body)
 			}
 		}
-		if len(plain.got()) != 0 {
+		if len(plain.Got()) != 0 {
 			t.Error("a server without STARTTLS received the message")
 		}
 		for _, d := range e.deliveries(t, "") {
@@ -288,7 +286,7 @@ func TestEmail(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.dispatch(t)
-		if got := srv.got(); len(got) != 2 || got[1].AuthPass != "mail-pw" || !strings.Contains(got[1].Data, "It works.") {
+		if got := srv.Got(); len(got) != 2 || got[1].AuthPass != "mail-pw" || !strings.Contains(got[1].Data, "It works.") {
 			t.Errorf("test message: %d messages", len(got))
 		} else if msg, _ := mail.ReadMessage(strings.NewReader(got[1].Data)); msg != nil {
 			if s, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); s != "[Test message] Bulwark test" {
@@ -323,7 +321,7 @@ func TestConcurrentDispatchersSendOnce(t *testing.T) {
 		}
 		wg.Wait()
 		seen := map[string]int{}
-		for _, r := range rc.got() {
+		for _, r := range rc.Got() {
 			seen[r.Header.Get("X-Bulwark-Delivery")]++
 		}
 		if len(seen) != n {
@@ -364,7 +362,7 @@ func TestEmailToRoleHolders(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		srv := newSMTPServer(t, false)
-		e.disp.RootCAs = srv.roots
+		e.disp.RootCAs = srv.Roots
 		sys := e.System(e.Org)
 		for _, u := range []account.NewUser{
 			{Username: "resp1", Email: "resp1@example.cn", Roles: []auth.Role{auth.RoleResponder}},
@@ -377,14 +375,14 @@ func TestEmailToRoleHolders(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		host, port, _ := net.SplitHostPort(srv.addr)
+		host, port, _ := net.SplitHostPort(srv.Addr)
 		p, _ := strconv.Atoi(port)
 		c := e.channel(t, notify.Channel{Kind: notify.KindEmail, Name: "roles", Enabled: true, Settings: notify.Settings{
 			Host: host, Port: p, From: "bulwark@example.cn", To: []string{"soc@example.cn"}, StartTLS: true, ToRoles: true}})
 		e.rule(t, "incident.created", c.ID)
 		e.publish(t, notify.Event{Kind: "incident.created", Title: "x", Roles: []auth.Role{auth.RoleResponder}})
 		e.dispatch(t)
-		got := srv.got()
+		got := srv.Got()
 		if len(got) != 1 || strings.Join(got[0].To, ",") != "soc@example.cn,resp1@example.cn" {
 			t.Fatalf("recipients: %+v", got)
 		}

@@ -2,16 +2,12 @@ package notify_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"bulwark/internal/auth"
 	"bulwark/internal/notify"
+	"bulwark/internal/notifytest"
 	"bulwark/internal/servertest"
 	"bulwark/internal/store"
 )
@@ -80,62 +76,14 @@ func (e *env) deliveries(t *testing.T, status string) []notify.Delivery {
 	return ds
 }
 
-// receiver is an HTTP endpoint that records requests and answers with the
-// next of its scripted statuses (the last one repeats).
-type receiver struct {
-	*httptest.Server
-	mu       sync.Mutex
-	reqs     []received
-	statuses []int
-	answer   string        // body of 2xx answers
-	delay    time.Duration // before answering
-}
-
-type received struct {
-	Header http.Header
-	Query  map[string]string
-	Body   []byte
-	JSON   map[string]any
-}
+// The local servers live in notifytest, shared with the modules' own
+// end-to-end tests.
+type receiver = notifytest.Receiver
 
 func newReceiver(t testing.TB, statuses ...int) *receiver {
-	rc := &receiver{statuses: statuses, answer: `{"errcode":0,"errmsg":"ok"}`}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		got := received{Header: r.Header.Clone(), Body: b, Query: map[string]string{}}
-		for k := range r.URL.Query() {
-			got.Query[k] = r.URL.Query().Get(k)
-		}
-		_ = json.Unmarshal(b, &got.JSON)
-		rc.mu.Lock()
-		i := len(rc.reqs)
-		rc.reqs = append(rc.reqs, got)
-		status := 200
-		if len(rc.statuses) > 0 {
-			status = rc.statuses[min(i, len(rc.statuses)-1)]
-		}
-		delay, answer := rc.delay, rc.answer
-		rc.mu.Unlock()
-		if delay > 0 {
-			select {
-			case <-time.After(delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		w.WriteHeader(status)
-		if status < 300 {
-			_, _ = io.WriteString(w, answer)
-		} else {
-			_, _ = io.WriteString(w, "upstream broke")
-		}
-	}))
-	t.Cleanup(rc.Close)
-	return rc
+	return notifytest.NewReceiver(t, statuses...)
 }
 
-func (rc *receiver) got() []received {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]received(nil), rc.reqs...)
+func newSMTPServer(t testing.TB, noTLS bool) *notifytest.SMTPServer {
+	return notifytest.NewSMTPServer(t, noTLS)
 }

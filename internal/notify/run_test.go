@@ -25,7 +25,7 @@ func TestRunSendsAfterCommit(t *testing.T) {
 		go func() { defer close(done); e.disp.Run(ctx, time.Hour) }()
 		e.publish(t, notify.Event{Kind: "incident.created", Title: "kicked"})
 		deadline := time.Now().Add(5 * time.Second)
-		for len(rc.got()) == 0 && time.Now().Before(deadline) {
+		for len(rc.Got()) == 0 && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
@@ -34,7 +34,7 @@ func TestRunSendsAfterCommit(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("Run did not stop")
 		}
-		if got := rc.got(); len(got) != 1 || got[0].JSON["title"] != "kicked" {
+		if got := rc.Got(); len(got) != 1 || got[0].JSON["title"] != "kicked" {
 			t.Fatalf("receiver got %d requests", len(got))
 		}
 	})

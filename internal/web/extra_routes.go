@@ -21,5 +21,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.playbookRoutes()...)
 	rs = append(rs, u.playbookImportRoutes()...)
 	rs = append(rs, u.incidentTaskRoutes()...)
+	rs = append(rs, u.escalationRoutes()...)
 	return rs
 }

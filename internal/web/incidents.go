@@ -278,6 +278,9 @@ type incidentShowData struct {
 	Assets       []asset.Asset
 	Duplicates   []incident.Incident
 	History      []incidentHistoryRow
+	// Escalation: plan activation, the working group, the reports to the
+	// regulator and their deadlines (escalation.go).
+	Escalation escalationView
 }
 
 // incidentHistoryRow is one audit record of the incident with the changes a reader
@@ -363,6 +366,10 @@ func (u *UI) incidentShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.History = incidentHistory(lang, hist)
+	if d.Escalation, err = u.loadEscalation(r, i); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	v := u.view(r, "incidents", d)
 	v.Title = i.Number + " " + i.Title
 	u.render(w, r, http.StatusOK, "incident_show", v)

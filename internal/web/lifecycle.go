@@ -187,7 +187,12 @@ func (u *UI) flowSVG(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := httpx.Lang(r)
 	var b bytes.Buffer
-	if err := incident.FlowOf(i.Phase, round, plans, ap).SVG(&b, func(k string, a ...any) string { return i18n.T(lang, k, a...) }); err != nil {
+	flow := incident.FlowOf(i.Phase, round, plans, ap)
+	if err := u.activationWait(r, i, &flow); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if err := flow.SVG(&b, func(k string, a ...any) string { return i18n.T(lang, k, a...) }); err != nil {
 		u.fail(w, r, err)
 		return
 	}

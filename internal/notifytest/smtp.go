@@ -1,4 +1,8 @@
-package notify_test
+// Package notifytest holds the local servers the notification tests
+// deliver to: a small SMTP server with STARTTLS and an HTTP receiver that
+// records requests. Tests of any package that publishes events use them to
+// check what actually arrived.
+package notifytest
 
 import (
 	"bufio"
@@ -17,19 +21,20 @@ import (
 	"time"
 )
 
-// smtpServer is a small SMTP server for tests: EHLO, STARTTLS (self-signed
+// SMTPServer is a small SMTP server for tests: EHLO, STARTTLS (self-signed
 // certificate), AUTH PLAIN, MAIL, RCPT, DATA, QUIT. It records every message
 // and whether it arrived over TLS.
-type smtpServer struct {
-	addr     string
-	roots    *x509.CertPool
-	tls      *tls.Config
-	noTLS    bool // do not offer STARTTLS
-	mu       sync.Mutex
-	messages []smtpMessage
+type SMTPServer struct {
+	Addr      string         // host:port to dial
+	Roots     *x509.CertPool // trusts the server's certificate (Dispatcher.RootCAs)
+	tlsConfig *tls.Config
+	NoTLS     bool // do not offer STARTTLS
+	mu        sync.Mutex
+	messages  []SMTPMessage
 }
 
-type smtpMessage struct {
+// SMTPMessage is one message the server accepted.
+type SMTPMessage struct {
 	From     string
 	To       []string
 	Data     string
@@ -38,15 +43,17 @@ type smtpMessage struct {
 	AuthPass string
 }
 
-func newSMTPServer(t *testing.T, noTLS bool) *smtpServer {
+// NewSMTPServer listens on 127.0.0.1 until the test ends; noTLS leaves
+// STARTTLS out (to check a channel refuses to send in clear).
+func NewSMTPServer(t testing.TB, noTLS bool) *SMTPServer {
 	t.Helper()
-	cert, roots := selfSigned(t)
+	cert, roots := SelfSigned(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpServer{addr: ln.Addr().String(), roots: roots, noTLS: noTLS,
-		tls: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	s := &SMTPServer{Addr: ln.Addr().String(), Roots: roots, NoTLS: noTLS,
+		tlsConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	wg.Add(1)
@@ -64,19 +71,20 @@ func newSMTPServer(t *testing.T, noTLS bool) *smtpServer {
 	return s
 }
 
-func (s *smtpServer) got() []smtpMessage {
+// Got returns the messages received so far.
+func (s *SMTPServer) Got() []SMTPMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]smtpMessage(nil), s.messages...)
+	return append([]SMTPMessage(nil), s.messages...)
 }
 
-func (s *smtpServer) serve(c net.Conn) {
+func (s *SMTPServer) serve(c net.Conn) {
 	defer func() { c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(c)
 	w := func(line string) { _, _ = c.Write([]byte(line + "\r\n")) }
 	w("220 test ESMTP")
-	var msg smtpMessage
+	var msg SMTPMessage
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -87,16 +95,16 @@ func (s *smtpServer) serve(c net.Conn) {
 		switch verb {
 		case "EHLO", "HELO":
 			w("250-test")
-			if !s.noTLS && !msg.TLS {
+			if !s.NoTLS && !msg.TLS {
 				w("250-STARTTLS")
 			}
-			if msg.TLS || s.noTLS {
+			if msg.TLS || s.NoTLS {
 				w("250-AUTH PLAIN")
 			}
 			w("250 8BITMIME")
 		case "STARTTLS":
 			w("220 go ahead")
-			tc := tls.Server(c, s.tls)
+			tc := tls.Server(c, s.tlsConfig)
 			if err := tc.Handshake(); err != nil {
 				return
 			}
@@ -154,8 +162,8 @@ func (s *smtpServer) serve(c net.Conn) {
 	}
 }
 
-// selfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+// SelfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
+func SelfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
