@@ -1,7 +1,17 @@
 package e2e_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"bulwark/internal/docx"
 
 	"bulwark/internal/auth"
 	"bulwark/internal/servertest"
@@ -14,7 +24,8 @@ import (
 // countdown of the organisation's type, moves it to containment and drafts
 // the containment plan; a security manager approves it; the responder
 // records that it was carried out and judges its effect, after which the
-// phase may be left.
+// phase may be left; the incident report then downloads as DOCX and holds
+// what was done.
 func TestIncidentResponseInBrowser(t *testing.T) {
 	chromiumPath(t)
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
@@ -68,5 +79,62 @@ func TestIncidentResponseInBrowser(t *testing.T) {
 
 		r.open(incidentPath)
 		r.see("#incident-countdown", "剩余")
+		text := downloadDOCX(r, "report-link")
+		for _, want := range []string{"应急处置报告", "SJ-2026-0001", "门户网站首页被篡改", "较大", "断开被篡改服务器的外网连接", "mgr"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the downloaded report lacks %q", want)
+			}
+		}
 	})
+}
+
+// downloadDOCX clicks the link with id, lets the browser save the file it
+// answers with, and returns the text of that .docx.
+func downloadDOCX(b *browser, id string) string {
+	b.t.Helper()
+	dir := b.t.TempDir()
+	ctx, cancel := b.stepContext()
+	defer cancel()
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	events := true
+	b.must("allow downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events})
+		return err
+	}), chromedp.Click(chromedp.ID(id)))
+	for ev, err := range progress {
+		if err != nil {
+			b.fatalf("wait for the download of #%s: %v", id, err)
+		}
+		if ev.State == cdpbrowser.DownloadProgressStateCanceled {
+			b.fatalf("the download of #%s was cancelled", id)
+		}
+		if ev.State != cdpbrowser.DownloadProgressStateCompleted {
+			continue
+		}
+		path := filepath.Join(dir, ev.GUID)
+		// The file may be renamed into place a moment after the event.
+		for range 50 {
+			if _, err := os.Stat(path); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			b.fatalf("open the downloaded file: %v", err)
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			b.fatalf("stat the downloaded file: %v", err)
+		}
+		text, err := docx.Text(f, st.Size())
+		if err != nil {
+			b.fatalf("the download of #%s is no .docx: %v", id, err)
+		}
+		return text
+	}
+	b.fatalf("no download came from #%s", id)
+	return ""
 }
