@@ -101,6 +101,7 @@ func New(db *store.DB, c clock.Clock, opt Options) *App {
 	a.Lifecycle = incident.NewLifecycle(db, c, a.Approvals)
 	a.EmergencyPlan = emergencyplan.New(db, c, a.Approvals, a.Emergency, a.Lifecycle, opt.Location)
 	a.Reviews = postincident.New(db, c, a.Approvals, a.Deadlines, a.Lifecycle)
+	a.Reviews.Location = opt.Location
 	a.Reports = &incidentreport.Service{DB: db, Clock: c, Location: opt.Location, Incidents: a.Incidents, Lifecycle: a.Lifecycle,
 		Assets: a.Assets, Orgs: a.Orgs, Evidence: a.Evidence, Tasks: a.Tasks, Approvals: a.Approvals, Reviews: a.Reviews, Plans: a.EmergencyPlan}
 	a.Playbooks = playbook.New(db, c, a.Tasks, a.Incidents, a.Emergency, opt.Location)

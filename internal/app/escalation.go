@@ -33,14 +33,23 @@ func (a *App) wireEscalation() {
 // DeadlineHooks are the deadline scanner's hooks: each notice becomes a
 // deadline.near or deadline.overdue event in the scanner's transaction,
 // so it is queued exactly once (the scanner claims each notice once, and a
-// failure to queue rolls the claim back). Incidents describe their own
-// deadlines; any other object's deadline is announced by its kind.
+// failure to queue rolls the claim back). Incidents and CAPA describe their
+// own deadlines; any other object's deadline is announced by its kind.
 func (a *App) DeadlineHooks() (near, overdue deadline.Hook) {
 	hook := func(over bool) deadline.Hook {
 		return func(ctx context.Context, tx *store.Tx, d deadline.Deadline) error {
-			ev, ok, err := a.Escalation.DeadlineEvent(ctx, tx, d, over)
-			if err != nil {
-				return err
+			// Each module describes its own deadlines.
+			var ev notify.Event
+			var ok bool
+			for _, describe := range []func(context.Context, *store.Tx, deadline.Deadline, bool) (notify.Event, bool, error){
+				a.Escalation.DeadlineEvent, a.Reviews.DeadlineEvent} {
+				var err error
+				if ev, ok, err = describe(ctx, tx, d, over); err != nil {
+					return err
+				}
+				if ok {
+					break
+				}
 			}
 			if !ok {
 				kind, key := "deadline.near", "escalation.notify.other_near"

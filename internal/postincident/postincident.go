@@ -56,6 +56,8 @@ type Service struct {
 	Clock     clock.Clock
 	Approvals *workflow.Service
 	Deadlines *deadline.Service
+	// Location is the zone notices write times in; nil means UTC.
+	Location *time.Location
 }
 
 // New builds the service and hooks it into approvals (decisions move CAPA
