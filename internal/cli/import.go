@@ -11,6 +11,7 @@ import (
 	"bulwark/internal/app"
 	"bulwark/internal/apperr"
 	"bulwark/internal/asset"
+	"bulwark/internal/config"
 	"bulwark/internal/i18n"
 )
 
@@ -40,21 +41,11 @@ func runImport(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rest[0], err)
 	}
-	e, err := open(ctx, cfg, io.Err)
+	e, sys, err := openInOrg(ctx, cfg, *orgID, io)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	org := e.org
-	if *orgID != 0 {
-		org = *orgID
-	}
-	sys := app.SystemContext(ctx, org)
-	if _, err := e.app.Orgs.Get(sys, org); apperr.Is(err, apperr.NotFound) {
-		return usagef("no organisation %d (see bulwark org list)", org)
-	} else if err != nil {
-		return err
-	}
 	res, err := e.app.Assets.Import(sys, data, asset.ImportOptions{DryRun: *dryRun, ValidOnly: *validOnly, Filename: filepath.Base(rest[0])})
 	if res != nil {
 		printPlan(io, res)
@@ -109,4 +100,27 @@ func printPlan(io IO, res *asset.ImportResult) {
 		fmt.Fprint(io.Out, " (skipped)")
 	}
 	fmt.Fprintln(io.Out)
+}
+
+// openInOrg opens the database and returns the system actor's context in
+// the organisation orgID (0: the default one) for an import, refusing an
+// organisation that does not exist.
+func openInOrg(ctx context.Context, cfg *config.Config, orgID int64, io IO) (*env, context.Context, error) {
+	e, err := open(ctx, cfg, io.Err)
+	if err != nil {
+		return nil, nil, err
+	}
+	org := e.org
+	if orgID != 0 {
+		org = orgID
+	}
+	sys := app.SystemContext(ctx, org)
+	if _, err := e.app.Orgs.Get(sys, org); apperr.Is(err, apperr.NotFound) {
+		e.db.Close()
+		return nil, nil, usagef("no organisation %d (see bulwark org list)", org)
+	} else if err != nil {
+		e.db.Close()
+		return nil, nil, err
+	}
+	return e, sys, nil
 }

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"bulwark/internal/app"
-	"bulwark/internal/apperr"
 	"bulwark/internal/i18n"
 	"bulwark/internal/playbook"
 )
@@ -38,21 +36,11 @@ func runImportPlaybooks(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rest[0], err)
 	}
-	e, err := open(ctx, cfg, io.Err)
+	e, sys, err := openInOrg(ctx, cfg, *orgID, io)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	org := e.org
-	if *orgID != 0 {
-		org = *orgID
-	}
-	sys := app.SystemContext(ctx, org)
-	if _, err := e.app.Orgs.Get(sys, org); apperr.Is(err, apperr.NotFound) {
-		return usagef("no organisation %d (see bulwark org list)", org)
-	} else if err != nil {
-		return err
-	}
 	res, err := e.app.Playbooks.Import(sys, data, filepath.Base(rest[0]), *dryRun)
 	if res == nil {
 		return err
