@@ -125,6 +125,10 @@ func (s *Service) Create(ctx context.Context, in Input) (Incident, error) {
 		if err := setAssets(ctx, tx, actor.OrgID, out.ID, out.AssetIDs); err != nil {
 			return err
 		}
+		out.OccurredAt = optTimePtr(in.OccurredAt)
+		if err := writeDerived(ctx, tx, s.location(), out); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.create", "incident", fmt.Sprint(out.ID), nil, out))
 	})
 	return out, apperr.Wrap(err, "create incident")
@@ -224,6 +228,10 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Incident, err
 			return fmt.Errorf("update incident %d: %w", id, err)
 		}
 		if err := setAssets(ctx, tx, actor.OrgID, id, out.AssetIDs); err != nil {
+			return err
+		}
+		out.OccurredAt = optTimePtr(in.OccurredAt)
+		if err := writeDerived(ctx, tx, s.location(), out); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.update", "incident", fmt.Sprint(id), before, out))
