@@ -16,6 +16,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.emergencyRoutes()...)
 	rs = append(rs, h.evidenceRoutes()...)
 	rs = append(rs, h.lifecycleRoutes()...)
+	rs = append(rs, h.incidentMetricsRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

@@ -20,8 +20,8 @@ import (
 // search. The database keeps the rest in step by itself: the counts, the
 // rollup and the FTS5 index follow these columns through triggers.
 
-// location is the installation's time zone (UTC when none is set).
-func (s *Service) location() *time.Location {
+// installationZone is the installation's time zone (UTC when none is set).
+func (s *Service) installationZone() *time.Location {
 	if s.Location == nil {
 		return time.UTC
 	}
@@ -59,7 +59,7 @@ const catchUpBatch = 500
 // as the system: it changes no fact, only what is derived from facts, so it
 // writes no audit record. It returns how many incidents it changed.
 func (s *Service) CatchUp(ctx context.Context) (int, error) {
-	loc := s.location()
+	loc := s.installationZone()
 	var zone string
 	err := s.DB.Read().QueryRowContext(ctx, `SELECT zone FROM incident_month_zone WHERE id = 1`).Scan(&zone)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

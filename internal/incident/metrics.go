@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ import (
 // incident counts towards a duration once it has reached the milestone:
 // time to close is over the incidents closed so far. Means are exact (to the
 // second). The median and the 90th percentile are read off the rollup's
-// histogram: its buckets grow by 2^(1/4), and within the bucket the value is
+// durationHist: its buckets grow by 2^(1/4), and within the bucket the value is
 // interpolated linearly, so a figure is within 19% of the exact value, and
 // usually far closer.
 
@@ -162,7 +163,7 @@ func (f *MetricsFilter) resolve(now Month) error {
 	if f.Grade != 0 && !ValidGrade(f.Grade) {
 		c.Add("grade", "err.invalid_choice")
 	}
-	if f.Category != "" && !isClass(f.Category) {
+	if f.Category != "" && !isCategoryClass(f.Category) {
 		c.Add("category", "err.incident_metrics_class")
 	}
 	return c.Err()
@@ -174,13 +175,13 @@ func (s *Service) Metrics(ctx context.Context, f MetricsFilter) (Metrics, error)
 	if err != nil {
 		return Metrics{}, err
 	}
-	loc := s.location()
+	loc := s.installationZone()
 	f.Category = strings.ToUpper(strings.TrimSpace(f.Category))
 	if err := f.resolve(MonthOf(s.Clock.Now(), loc)); err != nil {
 		return Metrics{}, err
 	}
 	q := s.DB.Read()
-	classes, err := readClasses(ctx, q)
+	classes, err := readMetricClasses(ctx, q)
 	if err != nil {
 		return Metrics{}, apperr.Wrap(err, "incident metrics")
 	}
@@ -188,18 +189,18 @@ func (s *Service) Metrics(ctx context.Context, f MetricsFilter) (Metrics, error)
 		return Metrics{}, apperr.Fields([]apperr.FieldError{{Field: "category", Key: "err.incident_category_unknown"}})
 	}
 	m := Metrics{From: f.From.String(), To: f.To.String(), Category: f.Category, Grade: f.Grade, TimeZone: loc.String()}
-	if m.Durations, err = readDurations(ctx, q, actor.OrgID, f); err != nil {
+	if m.Durations, err = readMetricDurations(ctx, q, actor.OrgID, f); err != nil {
 		return Metrics{}, apperr.Wrap(err, "incident metrics")
 	}
-	if err := readCounts(ctx, q, actor.OrgID, f, classes, &m); err != nil {
+	if err := readMetricCounts(ctx, q, actor.OrgID, f, classes, &m); err != nil {
 		return Metrics{}, apperr.Wrap(err, "incident metrics")
 	}
 	return m, nil
 }
 
-// readClasses lists the first-level categories in tree order, and the
+// readMetricClasses lists the first-level categories in tree order, and the
 // "not classified" row last.
-func readClasses(ctx context.Context, q store.Querier) ([]CategoryCount, error) {
+func readMetricClasses(ctx context.Context, q store.Querier) ([]CategoryCount, error) {
 	rows, err := q.QueryContext(ctx, `SELECT code, name_zh, name_en FROM incident_categories
 		WHERE org_id = $1 AND parent_code = '' ORDER BY sort_order, code`, treeOrg)
 	if err != nil {
@@ -217,9 +218,9 @@ func readClasses(ctx context.Context, q store.Querier) ([]CategoryCount, error) 
 	return append(out, CategoryCount{}), rows.Err()
 }
 
-// rollupKey is the (class, grade) row set a filter reads: "*" and -1 stand
+// metricsKey is the (class, grade) row set a filter reads: "*" and -1 stand
 // for any.
-func rollupKey(f MetricsFilter) (class string, grade int) {
+func metricsKey(f MetricsFilter) (class string, grade int) {
 	class, grade = "*", -1
 	if f.Category != "" {
 		class = f.Category
@@ -230,9 +231,9 @@ func rollupKey(f MetricsFilter) (class string, grade int) {
 	return class, grade
 }
 
-// readDurations sums each metric's histogram over the period.
-func readDurations(ctx context.Context, q store.Querier, orgID int64, f MetricsFilter) ([]Duration, error) {
-	class, grade := rollupKey(f)
+// readMetricDurations sums each metric's durationHist over the period.
+func readMetricDurations(ctx context.Context, q store.Querier, orgID int64, f MetricsFilter) ([]Duration, error) {
+	class, grade := metricsKey(f)
 	rows, err := q.QueryContext(ctx, `SELECT metric, bucket, CAST(SUM(n) AS BIGINT), CAST(SUM(total_s) AS BIGINT) FROM incident_rollup
 		WHERE org_id = $1 AND class_code = $2 AND grade = $3 AND metric IN ($4, $5, $6, $7) AND month BETWEEN $8 AND $9
 		GROUP BY metric, bucket`, orgID, class, grade, MetricDetect, MetricRespond, MetricContain, MetricClose, int(f.From), int(f.To))
@@ -240,7 +241,7 @@ func readDurations(ctx context.Context, q store.Querier, orgID int64, f MetricsF
 		return nil, fmt.Errorf("read durations: %w", err)
 	}
 	defer rows.Close()
-	hists := map[string]*histogram{}
+	hists := map[string]*durationHist{}
 	for rows.Next() {
 		var metric string
 		var bucket int
@@ -250,7 +251,7 @@ func readDurations(ctx context.Context, q store.Querier, orgID int64, f MetricsF
 		}
 		h := hists[metric]
 		if h == nil {
-			h = &histogram{}
+			h = &durationHist{}
 			hists[metric] = h
 		}
 		h.add(bucket, n, total)
@@ -269,9 +270,9 @@ func readDurations(ctx context.Context, q store.Querier, orgID int64, f MetricsF
 	return out, nil
 }
 
-// readCounts fills the counts by month (and grade), category and grade.
-func readCounts(ctx context.Context, q store.Querier, orgID int64, f MetricsFilter, classes []CategoryCount, m *Metrics) error {
-	class, grade := rollupKey(f)
+// readMetricCounts fills the counts by month (and grade), category and grade.
+func readMetricCounts(ctx context.Context, q store.Querier, orgID int64, f MetricsFilter, classes []CategoryCount, m *Metrics) error {
+	class, grade := metricsKey(f)
 	grades := gradeOrder
 	if f.Grade != 0 {
 		grades = []int{f.Grade}
@@ -381,14 +382,14 @@ func BucketOf(secs int64) int {
 	return len(bucketUpper) - 1
 }
 
-// histogram is one metric's buckets over a period.
-type histogram struct {
+// durationHist is one metric's buckets over a period.
+type durationHist struct {
 	n, total int64
 	counts   map[int]int64
 	totals   map[int]int64
 }
 
-func (h *histogram) add(bucket int, n, total int64) {
+func (h *durationHist) add(bucket int, n, total int64) {
 	if h.counts == nil {
 		h.counts, h.totals = map[int]int64{}, map[int]int64{}
 	}
@@ -398,7 +399,7 @@ func (h *histogram) add(bucket int, n, total int64) {
 	h.totals[bucket] += total
 }
 
-func (h *histogram) summary(metric string) Duration {
+func (h *durationHist) summary(metric string) Duration {
 	d := Duration{Metric: metric, Count: h.n}
 	if h.n <= 0 {
 		return Duration{Metric: metric}
@@ -412,7 +413,7 @@ func (h *histogram) summary(metric string) Duration {
 // quantile estimates the q-quantile: it finds the bucket holding the
 // q·n-th value and interpolates linearly inside it. The last bucket has no
 // upper end; there the bucket's mean stands in.
-func (h *histogram) quantile(q float64) int64 {
+func (h *durationHist) quantile(q float64) int64 {
 	target := q * float64(h.n)
 	var cum int64
 	for b := range bucketUpper {
@@ -435,4 +436,34 @@ func (h *histogram) quantile(q float64) int64 {
 		cum += c
 	}
 	return 0
+}
+
+// MetricsFilterFromQuery reads the filter from URL parameters (UI and API
+// alike): from and to as YYYY-MM, category, grade. A month that does not
+// parse is a field error, and its part of the filter stays at the default.
+func MetricsFilterFromQuery(q url.Values) (MetricsFilter, error) {
+	f := MetricsFilter{Category: strings.ToUpper(strings.TrimSpace(q.Get("category")))}
+	var c apperr.Collector
+	for _, p := range []struct {
+		name string
+		dst  *Month
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if s := strings.TrimSpace(q.Get(p.name)); s != "" {
+			m, err := ParseMonth(s)
+			if err != nil {
+				c.Add(p.name, "err.incident_metrics_month")
+				continue
+			}
+			*p.dst = m
+		}
+	}
+	if s := strings.TrimSpace(q.Get("grade")); s != "" {
+		g, err := strconv.Atoi(s)
+		if err != nil || !ValidGrade(g) {
+			c.Add("grade", "err.invalid_choice")
+		} else {
+			f.Grade = g
+		}
+	}
+	return f, c.Err()
 }

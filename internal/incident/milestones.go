@@ -87,14 +87,6 @@ func recordMilestones(ctx context.Context, tx *store.Tx, orgID int64, out *Incid
 	return nil
 }
 
-// optTime is t as a nullable column value: NULL when zero.
-func optTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return store.Micros(t)
-}
-
 // optTimePtr is t as an optional field: nil when zero.
 func optTimePtr(t time.Time) *time.Time {
 	if t.IsZero() {

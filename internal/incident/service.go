@@ -126,7 +126,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Incident, error) {
 			return err
 		}
 		out.OccurredAt = optTimePtr(in.OccurredAt)
-		if err := writeDerived(ctx, tx, s.location(), out); err != nil {
+		if err := writeDerived(ctx, tx, s.installationZone(), out); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.create", "incident", fmt.Sprint(out.ID), nil, out))
@@ -231,7 +231,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Incident, err
 			return err
 		}
 		out.OccurredAt = optTimePtr(in.OccurredAt)
-		if err := writeDerived(ctx, tx, s.location(), out); err != nil {
+		if err := writeDerived(ctx, tx, s.installationZone(), out); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, now, actor.Audit("incident.update", "incident", fmt.Sprint(id), before, out))

@@ -16,5 +16,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.emergencyDutyRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.lifecycleRoutes()...)
+	rs = append(rs, u.incidentMetricsRoutes()...)
 	return rs
 }

@@ -111,11 +111,11 @@ CREATE TABLE incident_rollup (
     bucket INTEGER NOT NULL,
     n BIGINT NOT NULL,
     total_s BIGINT NOT NULL,
-    PRIMARY KEY (org_id, class_code, grade, metric, month, bucket)
+    PRIMARY KEY (org_id, class_code, grade, metric, bucket, month)
 );
 
 -- incident_rollup_add adds one incident's contribution (delta 1) or takes
--- it away (delta -1).
+-- it away (delta -1). As on SQLite, rows that fall to zero stay.
 CREATE FUNCTION incident_rollup_add(r incidents, delta INTEGER) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF r.discovered_month IS NULL THEN
@@ -131,13 +131,8 @@ BEGIN
             UNION ALL SELECT 'respond', GREATEST(0, (r.responded_at - r.discovered_at) / 1000000) WHERE r.responded_at IS NOT NULL
             UNION ALL SELECT 'contain', GREATEST(0, (r.contained_at - r.discovered_at) / 1000000) WHERE r.contained_at IS NOT NULL
             UNION ALL SELECT 'close', GREATEST(0, (r.closed_at - r.discovered_at) / 1000000) WHERE r.closed_at IS NOT NULL) m
-        ON CONFLICT (org_id, class_code, grade, metric, month, bucket)
+        ON CONFLICT (org_id, class_code, grade, metric, bucket, month)
             DO UPDATE SET n = incident_rollup.n + excluded.n, total_s = incident_rollup.total_s + excluded.total_s;
-    IF delta < 0 THEN
-        DELETE FROM incident_rollup WHERE org_id = r.org_id AND class_code IN ('*', r.category_class)
-            AND grade IN (-1, COALESCE(r.grade, 0)) AND metric IN ('count', 'detect', 'respond', 'contain', 'close')
-            AND month = r.discovered_month AND n <= 0;
-    END IF;
 END;
 $$;
 CREATE FUNCTION incident_rollup_track() RETURNS trigger LANGUAGE plpgsql AS $$
