@@ -15,7 +15,7 @@ import (
 
 func init() {
 	addRouteCases(map[string]routeCase{
-		"GET /incidents/dashboard":      {Perm: auth.PermIncidentRead, Path: "/incidents/dashboard?category=NA"},
+		"GET /incidents/dashboard":     {Perm: auth.PermIncidentRead, Path: "/incidents/dashboard?category=NA"},
 		"GET /api/v1/incident-metrics": {Perm: auth.PermIncidentRead, Path: "/api/v1/incident-metrics?grade=3"},
 	})
 }
