@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"sync"
@@ -258,6 +259,52 @@ func BenchmarkScaleIncident(b *testing.B) {
 				ev, err := e.App.Lifecycle.Timeline(ctx, f.big)
 				if err == nil && len(ev) != 500 {
 					err = fmt.Errorf("%d events", len(ev))
+				}
+				return err
+			})
+		})
+	})
+}
+
+// BenchmarkScalePages fetches whole pages over HTTP as a signed-in
+// responder: session, service calls, template and all.
+func BenchmarkScalePages(b *testing.B) {
+	scaleEngines(b, func(b *testing.B, f *scaleFixture) {
+		_, _, c := f.env(b)
+		for _, p := range []struct{ name, path string }{
+			{"list", "/incidents"},
+			{"list+grade+class", "/incidents?grade=3&category=NA"},
+			{"list+search", "/incidents?q=" + url.QueryEscape("篡改")},
+			{"dashboard", "/incidents/dashboard"},
+			{"dashboard+class", "/incidents/dashboard?category=NA"},
+			{"incident", fmt.Sprintf("/incidents/%d", f.big)},
+			{"timeline", fmt.Sprintf("/incidents/%d/timeline", f.big)},
+		} {
+			b.Run(p.name, func(b *testing.B) {
+				measure(b, func() error {
+					if res := c.Get(p.path); res.StatusCode != 200 {
+						return fmt.Errorf("GET %s: %d", p.path, res.StatusCode)
+					}
+					return nil
+				})
+			})
+		}
+	})
+}
+
+// BenchmarkScaleWrite is what the counts, the rollup and the search index
+// cost each write at scale: reporting an incident (row, counts, rollup,
+// full-text terms, audit record) and starting its response (the phase,
+// the milestone, the rollup again). It runs last: it adds incidents.
+func BenchmarkScaleWrite(b *testing.B) {
+	scaleEngines(b, func(b *testing.B, f *scaleFixture) {
+		e, ctx, _ := f.env(b)
+		b.Run("report+respond", func(b *testing.B) {
+			measure(b, func() error {
+				i, err := e.App.Incidents.Create(ctx, incident.Input{Title: "门户网站首页被篡改", Description: "监测发现首页出现不当言论",
+					DiscoveredAt: benchNow.Add(-time.Hour), Category: "NA-09", Grade: 3})
+				if err == nil {
+					_, err = e.App.Lifecycle.Transition(ctx, i.ID, incident.PhaseContainment, "")
 				}
 				return err
 			})

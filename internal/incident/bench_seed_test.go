@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -392,8 +393,7 @@ func seedWrite(ctx context.Context, db *store.DB, incs []seedIncident, loc *time
 		for _, i := range incs {
 			org = i.OrgID
 			y, n, _ := strings.Cut(strings.TrimPrefix(i.Number, "SJ-"), "-")
-			var v int
-			fmt.Sscan(n, &v)
+			v, _ := strconv.Atoi(n) // not fmt.Sscan: "0119" would read as octal
 			last[y] = max(last[y], v)
 		}
 		for y, v := range last {
