@@ -20,6 +20,7 @@ func (h *API) extraRoutes() []httpx.Route {
 	rs = append(rs, h.reviewRoutes()...)
 	rs = append(rs, h.playbookRoutes()...)
 	rs = append(rs, h.escalationRoutes()...)
+	rs = append(rs, h.incidentMetricsRoutes()...)
 	rs = append(rs, h.openapiRoutes()...)
 	return rs
 }

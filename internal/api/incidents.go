@@ -24,14 +24,14 @@ func init() {
 }
 
 func (h *API) incidentRoutes() []httpx.Route {
-	q := []string{"phase", "grade", "category", "q", "page", "per_page"}
+	q := []string{"phase", "grade", "category", "status", "q", "page", "per_page"}
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/api/v1/incident-categories", Handler: h.incidentCategories,
 			Doc: &httpx.Doc{Summary: "The GB/T 20986-2023 classification tree", Tag: "incidents", Response: "IncidentCategoryTree"}},
 		{Method: "GET", Pattern: "/api/v1/incident-grade-criteria", Handler: h.incidentCriteria,
 			Doc: &httpx.Doc{Summary: "The grading thresholds of the reporting measures' annex", Tag: "incidents", Response: "IncidentGradeCriteria"}},
 		{Method: "GET", Pattern: "/api/v1/incidents", Handler: h.listIncidents,
-			Doc: &httpx.Doc{Summary: "List incidents (filter by phase, grade, category, words; page)", Tag: "incidents", Response: "Incident", Query: q, Paginated: true}},
+			Doc: &httpx.Doc{Summary: "List incidents (filter by phase, grade, category, status, words; page)", Tag: "incidents", Response: "Incident", Query: q, Paginated: true}},
 		{Method: "POST", Pattern: "/api/v1/incidents", Handler: h.createIncident,
 			Doc: &httpx.Doc{Summary: "Report an incident", Tag: "incidents", Request: "IncidentInput", Response: "Incident", Status: 201}},
 		{Method: "GET", Pattern: "/api/v1/incidents/{id}", Handler: h.getIncident,
@@ -92,6 +92,7 @@ type incidentInput struct {
 	Title           *string   `json:"title"`
 	Description     *string   `json:"description"`
 	DiscoveredAt    *string   `json:"discovered_at"` // RFC 3339
+	OccurredAt      *string   `json:"occurred_at"`   // RFC 3339, optional; "" clears it
 	ReporterName    *string   `json:"reporter_name"`
 	Source          *string   `json:"source"`
 	Category        *string   `json:"category"`
@@ -133,6 +134,16 @@ func (in incidentInput) apply(dst *incident.Input) error {
 			return err
 		}
 		dst.DiscoveredAt = t
+	}
+	if in.OccurredAt != nil {
+		dst.OccurredAt = time.Time{}
+		if strings.TrimSpace(*in.OccurredAt) != "" {
+			t, err := parseRFC3339("occurred_at", *in.OccurredAt)
+			if err != nil {
+				return err
+			}
+			dst.OccurredAt = t
+		}
 	}
 	return nil
 }
@@ -218,8 +229,12 @@ func (h *API) getIncident(w http.ResponseWriter, r *http.Request) {
 
 // inputOf is the editable state of a stored incident, for PATCH.
 func inputOf(i incident.Incident) incident.Input {
-	return incident.Input{Title: i.Title, Description: i.Description, DiscoveredAt: i.DiscoveredAt, ReporterName: i.ReporterName,
+	in := incident.Input{Title: i.Title, Description: i.Description, DiscoveredAt: i.DiscoveredAt, ReporterName: i.ReporterName,
 		Source: i.Source, AlertRef: i.AlertRef, AssetIDs: i.AssetIDs, BusinessSystems: i.BusinessSystems, Category: i.Category}
+	if i.OccurredAt != nil {
+		in.OccurredAt = *i.OccurredAt
+	}
+	return in
 }
 
 func (h *API) patchIncident(w http.ResponseWriter, r *http.Request) {

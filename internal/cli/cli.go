@@ -176,6 +176,12 @@ func open(ctx context.Context, cfg *config.Config, out io.Writer) (*env, error) 
 		db.Close()
 		return nil, err
 	}
+	// Incidents recorded before the metrics migration, or under another
+	// time zone setting, get their derived columns (cheap when none do).
+	if _, err := a.Incidents.CatchUp(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if pw != "" {
 		fmt.Fprintf(out, "\n  First run: created the platform administrator.\n  Username: admin\n  One-time password: %s\n  (shown once; it must be changed at first login)\n\n", pw)
 	}

@@ -78,6 +78,14 @@ type Incident struct {
 	SummaryReportedAt *time.Time       `json:"summary_reported_at"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`
+
+	// The milestones the metrics measure (milestones.go): when it happened
+	// (entered by people, optional), when it first left detection, first
+	// moved past containment, and was last closed.
+	OccurredAt  *time.Time `json:"occurred_at"`
+	RespondedAt *time.Time `json:"responded_at"`
+	ContainedAt *time.Time `json:"contained_at"`
+	ClosedAt    *time.Time `json:"closed_at"`
 }
 
 // GradeValue is the grade or 0 when ungraded (for templates and sums).
@@ -112,6 +120,7 @@ type Input struct {
 	Title           string
 	Description     string
 	DiscoveredAt    time.Time
+	OccurredAt      time.Time // when it happened, if known (zero: unknown)
 	ReporterName    string
 	Source          Source
 	AlertRef        string
@@ -145,6 +154,9 @@ func (in *Input) normalize() {
 	}
 	in.AssetIDs = ids
 	in.DiscoveredAt = in.DiscoveredAt.UTC().Truncate(time.Microsecond)
+	if !in.OccurredAt.IsZero() {
+		in.OccurredAt = in.OccurredAt.UTC().Truncate(time.Microsecond)
+	}
 }
 
 // validate checks what needs no database; categories and assets are
@@ -166,6 +178,7 @@ func (in *Input) validate(now time.Time) *apperr.Collector {
 		// A little slack for clocks that disagree.
 		c.Add("discovered_at", "err.incident_discovered_future")
 	}
+	validateOccurred(in, now, &c)
 	if utf8.RuneCountInString(in.ReporterName) > 100 {
 		c.Add("reporter_name", "err.too_long", 100)
 	}

@@ -122,8 +122,12 @@ func setPhase(ctx context.Context, tx *store.Tx, orgID int64, before Incident, t
 // endHandling records, when the incident first moves past recovery, that
 // handling ended, and for incidents that are reported (较大 and above: a
 // first report is due) when the summary report is due (art. 8, 30 days).
-// Reopening clears both while no summary report was made.
+// Reopening clears both while no summary report was made. It runs after
+// every phase change, so it also records the metrics' milestones.
 func endHandling(ctx context.Context, tx *store.Tx, orgID int64, out *Incident, now time.Time) error {
+	if err := recordMilestones(ctx, tx, orgID, out, now); err != nil {
+		return err
+	}
 	var ended, due *time.Time
 	switch {
 	case phaseIndex(out.Phase) >= phaseIndex(PhaseSummary) && out.HandlingEndedAt == nil:

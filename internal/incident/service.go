@@ -128,6 +128,10 @@ func (s *Service) Create(ctx context.Context, in Input) (Incident, error) {
 		if err := setAssets(ctx, tx, actor.OrgID, out.ID, out.AssetIDs); err != nil {
 			return err
 		}
+		out.OccurredAt = optTimePtr(in.OccurredAt)
+		if err := writeDerived(ctx, tx, s.installationZone(), out); err != nil {
+			return err
+		}
 		if err := audit.Append(ctx, tx, now, actor.Audit("incident.create", "incident", fmt.Sprint(out.ID), nil, out)); err != nil {
 			return err
 		}
@@ -230,6 +234,10 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Incident, err
 			return fmt.Errorf("update incident %d: %w", id, err)
 		}
 		if err := setAssets(ctx, tx, actor.OrgID, id, out.AssetIDs); err != nil {
+			return err
+		}
+		out.OccurredAt = optTimePtr(in.OccurredAt)
+		if err := writeDerived(ctx, tx, s.installationZone(), out); err != nil {
 			return err
 		}
 		if err := audit.Append(ctx, tx, now, actor.Audit("incident.update", "incident", fmt.Sprint(id), before, out)); err != nil {

@@ -16,7 +16,7 @@ import (
 const columns = `id, org_id, number, title, description, discovered_at, reported_by, reporter_name, source, alert_ref,
 	business_systems, category, grade, grade_confirmed, grade_rule, grade_reason, grade_factors, grade_figures,
 	graded_by, graded_at, phase, status, report_due_at, reported_at, handling_ended_at, summary_due_at,
-	summary_reported_at, created_at, updated_at`
+	summary_reported_at, created_at, updated_at, ` + milestoneColumns
 
 func nullTime(n sql.NullInt64) *time.Time {
 	if !n.Valid {
@@ -37,10 +37,12 @@ func scan(row interface{ Scan(...any) error }) (Incident, error) {
 	var i Incident
 	var discovered, created, updated int64
 	var grade, gradedAt, due, reported, ended, summaryDue, summaryReported sql.NullInt64
+	var ms milestoneScan
 	var systems, rule, factors, figures string
 	err := row.Scan(&i.ID, &i.OrgID, &i.Number, &i.Title, &i.Description, &discovered, &i.ReportedBy, &i.ReporterName,
 		&i.Source, &i.AlertRef, &systems, &i.Category, &grade, &i.GradeConfirmed, &rule, &i.GradeReason, &factors, &figures,
-		&i.GradedBy, &gradedAt, &i.Phase, &i.Status, &due, &reported, &ended, &summaryDue, &summaryReported, &created, &updated)
+		&i.GradedBy, &gradedAt, &i.Phase, &i.Status, &due, &reported, &ended, &summaryDue, &summaryReported, &created, &updated,
+		&ms.occurred, &ms.responded, &ms.contained, &ms.closed)
 	if err != nil {
 		return i, err
 	}
@@ -51,6 +53,7 @@ func scan(row interface{ Scan(...any) error }) (Incident, error) {
 	}
 	i.GradedAt, i.ReportDueAt, i.ReportedAt = nullTime(gradedAt), nullTime(due), nullTime(reported)
 	i.HandlingEndedAt, i.SummaryDueAt, i.SummaryReportedAt = nullTime(ended), nullTime(summaryDue), nullTime(summaryReported)
+	ms.fill(&i)
 	i.BusinessSystems = []string{}
 	if systems != "" {
 		i.BusinessSystems = strings.Split(systems, "\n")

@@ -144,3 +144,18 @@ func (d Dialect) CountOrgTerms(table string) string {
 	}
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s_fts WHERE %s_fts MATCH $1", table, table)
 }
+
+// WalkTerms is, on SQLite, a condition for the rows of alias that have every
+// term (TermQuery bound as $n) written so that the planner does not start
+// from the matches: the unary + keeps alias.id from being used as an index
+// constraint, so the query walks the index of its other conditions and its
+// sort, checks each row against the matches (gathered once, behind a Bloom
+// filter), and stops at its LIMIT. That is the faster way when the terms
+// match many rows (see incident.Service.searchPaths). On PostgreSQL it is
+// "": the planner weighs the two ways itself from its statistics.
+func (d Dialect) WalkTerms(table, alias string, n int) string {
+	if d == Postgres {
+		return ""
+	}
+	return fmt.Sprintf("+%s.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH $%d)", alias, table, table, n)
+}

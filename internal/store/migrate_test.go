@@ -62,7 +62,7 @@ func readSchema(t *testing.T, db *store.DB) schema {
 			if strings.HasPrefix(name, "sqlite_") || slices.ContainsFunc(virtual, func(v string) bool { return strings.HasPrefix(name, v+"_") }) {
 				continue
 			}
-			cols, err := db.Read().QueryContext(ctx, `SELECT name FROM pragma_table_info($1)`, name)
+			cols, err := db.Read().QueryContext(ctx, `SELECT name FROM pragma_table_xinfo($1)`, name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,9 +98,11 @@ func TestMigrationsGiveTheSameSchema(t *testing.T) {
 	lite := readSchema(t, storetest.Open(t, store.SQLite))
 	pg := readSchema(t, storetest.Open(t, store.Postgres))
 	// Search index columns the application never reads or writes: PostgreSQL
-	// keeps the asset search vector in the row (a generated column), SQLite
-	// keeps it in its FTS5 table, which readSchema leaves out.
-	for table, cols := range map[string][]string{"assets": {"search_vec"}} {
+	// keeps the asset and incident search vectors in the row (generated
+	// columns), SQLite keeps them in FTS5 tables, which readSchema leaves
+	// out. (SQLite's pragma_table_xinfo, unlike pragma_table_info, lists
+	// generated columns such as incidents.category_class.)
+	for table, cols := range map[string][]string{"assets": {"search_vec"}, "incidents": {"search_vec"}} {
 		pg[table] = slices.DeleteFunc(pg[table], func(c string) bool { return slices.Contains(cols, c) })
 	}
 	if len(lite) < 5 {

@@ -22,5 +22,6 @@ func (u *UI) extraRoutes() []httpx.Route {
 	rs = append(rs, u.playbookImportRoutes()...)
 	rs = append(rs, u.incidentTaskRoutes()...)
 	rs = append(rs, u.escalationRoutes()...)
+	rs = append(rs, u.incidentMetricsRoutes()...)
 	return rs
 }

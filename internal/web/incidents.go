@@ -86,6 +86,7 @@ type incidentListData struct {
 	Pages      int
 	Phases     []incident.Phase
 	Grades     []int
+	Statuses   []string
 }
 
 // grades lists the four grades, I first.
@@ -108,7 +109,7 @@ func (u *UI) incidentList(w http.ResponseWriter, r *http.Request) {
 	names := categoryNames(tree, lang)
 	now := u.App.Clock.Now()
 	d := incidentListData{Page: p, Filter: f, Query: q, Categories: tree,
-		Pages: (p.Total + p.PerPage - 1) / p.PerPage, Phases: incident.Phases, Grades: grades}
+		Pages: (p.Total + p.PerPage - 1) / p.PerPage, Phases: incident.Phases, Grades: grades, Statuses: incident.Statuses}
 	for _, i := range p.Items {
 		due, over := dueText(lang, i, now)
 		d.Rows = append(d.Rows, incidentRow{Incident: i, CategoryName: names[i.Category], Due: due, Overdue: over})
@@ -125,6 +126,7 @@ type incidentForm struct {
 	Title        string
 	Description  string
 	DiscoveredAt string // datetime-local, in the installation's zone
+	OccurredAt   string // likewise; empty when unknown
 	ReporterName string
 	Source       string
 	Category     string
@@ -151,6 +153,9 @@ func (u *UI) formOf(i incident.Input, id int64, number string) incidentForm {
 		Systems: strings.Join(i.BusinessSystems, "\n"), AlertRef: i.AlertRef}
 	if !i.DiscoveredAt.IsZero() {
 		f.DiscoveredAt = i.DiscoveredAt.In(u.location()).Format(localLayout)
+	}
+	if !i.OccurredAt.IsZero() {
+		f.OccurredAt = i.OccurredAt.In(u.location()).Format(localLayout)
 	}
 	return f
 }
@@ -227,6 +232,13 @@ func (u *UI) inputFromForm(r *http.Request) (incident.Input, *apperr.FieldError)
 		}
 		in.DiscoveredAt = t
 	}
+	if s := strings.TrimSpace(r.PostFormValue("occurred_at")); s != "" {
+		t, err := time.ParseInLocation(localLayout, s, u.location())
+		if err != nil {
+			return in, &apperr.FieldError{Field: "occurred_at", Key: "err.incident_time_local"}
+		}
+		in.OccurredAt = t
+	}
 	return in, nil
 }
 
@@ -238,6 +250,7 @@ func (u *UI) incidentCreate(w http.ResponseWriter, r *http.Request) {
 	in, ferr := u.inputFromForm(r)
 	f := u.formOf(in, 0, "")
 	f.DiscoveredAt = r.PostFormValue("discovered_at")
+	f.OccurredAt = r.PostFormValue("occurred_at")
 	if ferr != nil {
 		u.renderIncidentForm(w, r, 0, f, nil, "", apperr.Fields([]apperr.FieldError{*ferr}))
 		return
@@ -398,6 +411,9 @@ func (u *UI) incidentEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	in := incident.Input{Title: i.Title, Description: i.Description, DiscoveredAt: i.DiscoveredAt, ReporterName: i.ReporterName,
 		Source: i.Source, Category: i.Category, AssetIDs: i.AssetIDs, BusinessSystems: i.BusinessSystems, AlertRef: i.AlertRef}
+	if i.OccurredAt != nil {
+		in.OccurredAt = *i.OccurredAt
+	}
 	u.renderIncidentForm(w, r, http.StatusOK, u.formOf(in, i.ID, i.Number), nil, "", nil)
 }
 
@@ -414,6 +430,7 @@ func (u *UI) incidentUpdate(w http.ResponseWriter, r *http.Request) {
 	in, ferr := u.inputFromForm(r)
 	f := u.formOf(in, id, "")
 	f.DiscoveredAt = r.PostFormValue("discovered_at")
+	f.OccurredAt = r.PostFormValue("occurred_at")
 	if ferr != nil {
 		u.renderIncidentForm(w, r, 0, f, nil, "", apperr.Fields([]apperr.FieldError{*ferr}))
 		return

@@ -31,6 +31,7 @@ var navigation = []navItem{
 	{Group: "nav.group.assets", Section: "assets", Key: "nav.assets", Path: "/assets", Perm: auth.PermAssetRead},
 	{Group: "nav.group.incidents", Section: "incidents", Key: "nav.incidents", Path: "/incidents", Perm: auth.PermIncidentRead},
 	{Group: "nav.group.incidents", Section: "playbooks", Key: "nav.playbooks", Path: "/playbooks", Perm: auth.PermPlaybookRead},
+	{Group: "nav.group.incidents", Section: "incident-dashboard", Key: "nav.incident_dashboard", Path: "/incidents/dashboard", Perm: auth.PermIncidentRead},
 	{Group: "nav.group.incidents", Section: "incident-categories", Key: "nav.incident_categories", Path: "/incident-categories", Perm: auth.PermIncidentRead},
 	{Group: "nav.group.work", Section: "approvals", Key: "nav.approvals", Path: "/approvals", Perm: auth.PermApprovalRead},
 	{Group: "nav.group.work", Section: "tasks", Key: "nav.tasks", Path: "/tasks", Perm: auth.PermTaskRead},
