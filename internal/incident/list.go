@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,11 +77,33 @@ func (f Filter) where(orgID int64) (conds []string, args []any) {
 	if f.Status != "" {
 		add("i.status = $N", f.Status)
 	}
+	if num := f.number(); num != "" {
+		add("i.number = $N", num)
+	}
 	return conds, args
 }
 
-// terms are f's words as the store's search terms (nil: no words).
+// numberQuery is an incident number as people type it.
+var numberQuery = regexp.MustCompile(`(?i)^\s*SJ-(\d{4})-(\d{4,})\s*$`)
+
+// number is the incident number f's words are, if they are one: the list
+// then finds it by the number's index instead of searching the text for
+// "sj", "2026" and "0042" (30 ms at 200k incidents on SQLite, where every
+// incident has the first term).
+func (f Filter) number() string {
+	m := numberQuery.FindStringSubmatch(f.Query)
+	if m == nil {
+		return ""
+	}
+	return "SJ-" + m[1] + "-" + m[2]
+}
+
+// terms are f's words as the store's search terms (nil: no words, or an
+// incident number).
 func (f Filter) terms() []store.Term {
+	if f.number() != "" {
+		return nil
+	}
 	parsed := search.ParseQuery(f.Query)
 	if len(parsed) == 0 {
 		return nil
@@ -127,6 +150,10 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	q := s.DB.Read()
 	conds, args := f.where(actor.OrgID)
 	paths := listPaths{page: strings.Join(conds, " AND "), pageArgs: args, total: -1}
+	if f.number() != "" {
+		// Not in incident_counts: counted from its rows (one at most).
+		paths.count, paths.countArgs = paths.page, args
+	}
 	if terms := f.terms(); terms != nil {
 		if paths, err = s.searchPaths(ctx, f, actor.OrgID, conds, args, terms, offset); err != nil {
 			return Page{}, apperr.Wrap(err, "search incidents")

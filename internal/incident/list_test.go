@@ -53,7 +53,7 @@ func TestListPathsAgreeWithFilter(t *testing.T) {
 		for _, c := range []string{"NA", "NA-09", "MP", "MP-07", "OTH", "DE"} {
 			filters = append(filters, incident.Filter{Category: c}, incident.Filter{Category: c, Status: "open"})
 		}
-		for _, q := range []string{"篡改", "门户", "门户 篡改", "phish", "db01", "数据泄露", "攻击", "finance mail", "SJ-2026", "nothing"} {
+		for _, q := range []string{"篡改", "门户", "门户 篡改", "phish", "db01", "数据泄露", "攻击", "finance mail", "SJ-2026", "nothing", "SJ-2026-0005", " sj-2026-0042 "} {
 			filters = append(filters, incident.Filter{Query: q}, incident.Filter{Query: q, Status: "closed"}, incident.Filter{Query: q, Grade: 3})
 		}
 		filters = append(filters, incident.Filter{Status: "open"}, incident.Filter{Status: "closed"},

@@ -4,20 +4,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"bulwark/internal/i18n"
 	"bulwark/internal/incident"
 )
-
-// -update-charts rewrites the charts' golden files (a name of its own: other
-// golden tests of this package may have theirs).
-var updateGolden = flag.Bool("update-charts", false, "rewrite the metrics charts' golden files")
 
 // chartMetrics is a year of an organisation's incidents, with a category
 // whose name needs escaping and one too long for its label.
@@ -97,23 +90,6 @@ func checkSVG(t *testing.T, svg []byte) string {
 		t.Errorf("root element %q", root)
 	}
 	return text.String()
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update-charts to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update-charts after checking the change)\n got: %s", name, got)
-	}
 }
 
 func TestMetricsCharts(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"bulwark/internal/apperr"
 	"bulwark/internal/incident"
+	"bulwark/internal/postincident"
 	"bulwark/internal/store"
 	"bulwark/internal/storetest"
 )
@@ -43,6 +44,11 @@ func TestMilestonesFollowTheLifecycle(t *testing.T) {
 		c.move(incident.PhaseRecovery)
 		c.workPlan(incident.EffectEffective)
 		c.move(incident.PhaseSummary)
+		// Closing waits for the post-incident review.
+		held := c.e.Clock.Now()
+		_, err := c.e.App.Reviews.SaveReview(c.resp, c.inc.ID, postincident.ReviewInput{HeldAt: &held, AttendeeNames: []string{"应急小组"},
+			RootCause: "弱口令", Impact: "首页被篡改", Lessons: "启用多因素认证"})
+		c.must(err)
 		c.move(incident.PhaseClosed)
 		closed := c.e.Clock.Now()
 		i := get()
