@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"bulwark/internal/apperr"
+	"bulwark/internal/audit"
 	"bulwark/internal/auth"
 	"bulwark/internal/emergency"
 	"bulwark/internal/i18n"
 	"bulwark/internal/incident"
 	"bulwark/internal/org"
 	"bulwark/internal/report"
+	"bulwark/internal/store"
 )
 
 // Document builds the export of a revision in the reader's language: the
@@ -31,6 +33,15 @@ func (s *Service) Document(ctx context.Context, id int64) (report.Document, erro
 		return report.Document{}, apperr.Wrap(err, "plan document")
 	}
 	d, err := s.gather(ctx, actor, rev)
+	if err != nil {
+		return report.Document{}, apperr.Wrap(err, "plan document")
+	}
+	// An export is a copy of the plan leaving Bulwark: recorded, as the
+	// incident report's download and the asset export are.
+	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
+		return audit.Append(ctx, tx, s.now(), actor.Audit("emergency_plan.export", Object, revisionID(rev), nil,
+			map[string]any{"version": rev.Version, "status": rev.Status, "lang": d.lang}))
+	})
 	if err != nil {
 		return report.Document{}, apperr.Wrap(err, "plan document")
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,6 +206,12 @@ func TestPlanExportContent(t *testing.T) {
 		}
 		if strings.Contains(html, "<script") {
 			t.Error("HTML carries a script")
+		}
+		// The export is recorded on the revision's trail.
+		var n int
+		if err := db.Read().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'emergency_plan.export' AND object_id = $1`,
+			strconv.FormatInt(f.v11.ID, 10)).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%d export records (%v), want 1", n, err)
 		}
 	})
 }

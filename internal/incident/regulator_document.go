@@ -2,10 +2,15 @@ package incident
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"bulwark/internal/apperr"
+	"bulwark/internal/audit"
+	"bulwark/internal/auth"
 	"bulwark/internal/i18n"
 	"bulwark/internal/report"
+	"bulwark/internal/store"
 )
 
 // ReportDocument is the report r as a document (DOCX and printable HTML)
@@ -84,6 +89,16 @@ func (x *Escalation) Document(ctx context.Context, incidentID, reportID int64, l
 	i, r, err := x.Report(ctx, incidentID, reportID)
 	if err != nil {
 		return report.Document{}, i, r, err
+	}
+	// A download is a copy of what went to the regulator leaving Bulwark:
+	// recorded on the incident, as the incident report's download is.
+	actor := auth.FromContext(ctx)
+	err = x.DB.Tx(ctx, func(tx *store.Tx) error {
+		return audit.Append(ctx, tx, x.now(), actor.Audit("incident.regulator_report_download", "incident", strconv.FormatInt(i.ID, 10), nil,
+			map[string]any{"report_id": r.ID, "kind": r.Kind, "lang": lang}))
+	})
+	if err != nil {
+		return report.Document{}, i, r, apperr.Wrap(err, "regulator report document")
 	}
 	return ReportDocument(i, r, lang, x.Location), i, r, nil
 }

@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,6 +270,17 @@ func TestMarkReportedIsAReport(t *testing.T) {
 		}
 		if d := x.deadlines(i.ID)[incident.DeadlineFirst]; !d.MetAt.Equal(at) {
 			t.Errorf("first report deadline after the shortcut: %+v", d)
+		}
+		// Reading the report as a document is a download, recorded on the
+		// incident's trail with who read which report.
+		if _, _, _, err := x.e.App.Escalation.Document(x.viewer, i.ID, list[0].ID, "zh-CN"); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		x.must(db.Read().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'incident.regulator_report_download'
+			AND object_id = $1 AND actor = 'viewer'`, fmt.Sprint(i.ID)).Scan(&n))
+		if n != 1 {
+			t.Errorf("%d download records, want 1", n)
 		}
 	})
 }
